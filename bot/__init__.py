@@ -1,0 +1,1 @@
+"""Adapters (Telegram, console, CLI) and the composition root."""

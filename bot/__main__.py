@@ -1,0 +1,5 @@
+"""``python -m bot`` is ``passerelle``."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,117 @@
+"""The composition root: every long-lived object is built here at start-up and closed here."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import SystemClock
+from bot.settings import Settings
+from flows.catalogue import Catalogue
+from flows.engine import Engine, EngineConfig
+from flows.identity import pseudonym_for
+from flows.ports import Clock, CrisisScreen, Nlu, ResourceDirectory
+from flows.service import ConversationService
+from nlu.client import RasaNluClient
+from nlu.crisis import DeterministicCrisisScreen
+from nlu.crisis_lines import FileCrisisLineRegistry
+from resources_db.crypto import AddressCipher
+from resources_db.db import create_engine, session_factory
+from resources_db.directory import SqlResourceDirectory
+from resources_db.unit_of_work import SqlUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+PLACE_EXAMPLES = {"qc": "J1H", "fr": "75011"}
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything an adapter needs, typed; built once by ``build_services``."""
+
+    settings: Settings
+    clock: Clock
+    catalogue: Catalogue
+    db: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    uow_factory: SqlUnitOfWorkFactory
+    nlu: Nlu
+    screen: CrisisScreen
+    crisis_lines: FileCrisisLineRegistry
+    directory: ResourceDirectory
+    engine: Engine
+    conversations: ConversationService
+    _nlu_client: RasaNluClient | None = None
+
+    def pseudonym(self, user_id: int | str) -> str:
+        """The keyed pseudonym of a channel user id."""
+        return pseudonym_for(self.settings.pseudonym_key.get_secret_value().encode(), user_id)
+
+    async def aclose(self) -> None:
+        """Close what was opened, in reverse order."""
+        if self._nlu_client is not None:
+            await self._nlu_client.aclose()
+        await self.db.dispose()
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    nlu: Nlu | None = None,
+    directory: ResourceDirectory | None = None,
+) -> Services:
+    """Wire the application from settings; tests may pass their own clock, NLU or directory."""
+    clock = clock or SystemClock(settings.timezone)
+    catalogue = Catalogue.load(settings.formality)
+    db = create_engine(settings.database_url)
+    sessions = session_factory(db)
+    uow_factory = SqlUnitOfWorkFactory(
+        sessions, AddressCipher(settings.encryption_key.get_secret_value())
+    )
+    nlu_client = None
+    if nlu is None:
+        nlu_client = RasaNluClient(settings.nlu_url, timeout_s=settings.nlu_timeout_s)
+        nlu = nlu_client
+    screen = DeterministicCrisisScreen()
+    crisis_lines = FileCrisisLineRegistry.load()
+    warning = crisis_lines.stale_warning(clock.now().date())
+    if warning:
+        log.warning("%s", warning)
+    directory = directory or SqlResourceDirectory(
+        sessions, settings.jurisdiction, ZoneInfo(settings.timezone)
+    )
+    engine = Engine(
+        catalogue=catalogue,
+        nlu=nlu,
+        screen=screen,
+        crisis_lines=crisis_lines,
+        directory=directory,
+        clock=clock,
+        config=EngineConfig(
+            jurisdiction=settings.jurisdiction,
+            team_name=settings.team_name,
+            hours_label_fr=settings.hours_label_fr,
+            hours_label_en=settings.hours_label_en,
+            place_example=PLACE_EXAMPLES[settings.jurisdiction.value],
+        ),
+    )
+    conversations = ConversationService(engine=engine, uow_factory=uow_factory)
+    return Services(
+        settings=settings,
+        clock=clock,
+        catalogue=catalogue,
+        db=db,
+        sessions=sessions,
+        uow_factory=uow_factory,
+        nlu=nlu,
+        screen=screen,
+        crisis_lines=crisis_lines,
+        directory=directory,
+        engine=engine,
+        conversations=conversations,
+        _nlu_client=nlu_client,
+    )

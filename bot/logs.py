@@ -1,0 +1,55 @@
+"""Logging set-up: pseudonyms and event kinds only; no message text, no tokens, no raw ids."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TextIO
+
+_TOKEN = re.compile(r"bot\d{5,}:[A-Za-z0-9_-]{20,}")
+# python-telegram-bot logs the raw update JSON when it cannot parse one ("Received data
+# was …"), which would put names, usernames, ids and message text in our logs.
+_PAYLOAD_MARKERS = ("Received data was", "received data was", "Update:", "update:")
+
+
+class PrivacyFilter(logging.Filter):
+    """Last line of defence on every handler: masks bot tokens, withholds raw payloads."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        changed = False
+        if record.name.startswith("telegram"):
+            for marker in _PAYLOAD_MARKERS:
+                if marker in message:
+                    message = message.split(marker, 1)[0] + marker + " [payload withheld]"
+                    changed = True
+        if _TOKEN.search(message):
+            message = _TOKEN.sub("bot<redacted>", message)
+            changed = True
+        if changed:
+            record.msg = message
+            record.args = None
+        return True
+
+
+def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
+    """Configure the root logger and silence libraries that log URLs or payloads."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(PrivacyFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # httpx logs every request URL, which carries the bot token; telegram's debug logs carry
+    # update payloads. Neither belongs in our logs.
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "telegram",
+        "apscheduler",
+        "aiosqlite",
+        "asyncio",
+        "tornado",
+    ):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return handler

@@ -1,0 +1,83 @@
+"""What the core decides: messages for the person, work for the staff, effects to persist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flows.domain import CaseReason, Conversation, Priority
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: ``label`` is shown, ``payload`` comes back as ``ButtonPressed``."""
+
+    label: str
+    payload: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message to the person.
+
+    ``text`` is already rendered in the person's language and is plain text: adapters escape
+    it for their markup. ``location_button`` (its label) asks the adapter to offer its
+    share-location control. ``discreet`` marks follow-ups: silent, not forwardable.
+    """
+
+    text: str
+    buttons: Keyboard = ()
+    location_button: str | None = None
+    discreet: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPlace:
+    """A map pin for one resource (Telegram venue; console prints a map link)."""
+
+    latitude: float
+    longitude: float
+    title: str
+    address: str
+
+
+PersonMessage = Reply | ShowPlace
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    """Open (or raise) a handoff case for this conversation."""
+
+    priority: Priority
+    reason: CaseReason
+
+
+@dataclass(frozen=True, slots=True)
+class RelayToWorker:
+    """Pass the person's text to the worker side of their open case."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetPerson:
+    """Erase everything kept about this person (``/oublie``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelFollowUps:
+    """Cancel every pending follow-up for this conversation."""
+
+
+Effect = OpenCase | RelayToWorker | ForgetPerson | CancelFollowUps
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The engine's answer to one event: the new state, what to send, what to persist."""
+
+    conversation: Conversation | None
+    messages: tuple[PersonMessage, ...] = ()
+    effects: tuple[Effect, ...] = field(default_factory=tuple)

@@ -1,0 +1,424 @@
+"""The conversation engine: one event plus the conversation's state gives a decision.
+
+The engine performs no I/O of its own; it asks its ports (NLU, directory, clock…). It never
+sees a Telegram object, a database row or a raw id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.actions import (
+    Button,
+    CancelFollowUps,
+    Decision,
+    Effect,
+    ForgetPerson,
+    Keyboard,
+    OpenCase,
+    PersonMessage,
+    RelayToWorker,
+    Reply,
+)
+from flows.catalogue import Catalogue
+from flows.crisis_protocol import crisis_lines_text, crisis_replies
+from flows.directory import Place, SearchQuery
+from flows.domain import (
+    CaseReason,
+    Conversation,
+    FlowState,
+    Jurisdiction,
+    Language,
+    Owner,
+    Priority,
+    Theme,
+)
+from flows.events import (
+    ButtonPressed,
+    CommandReceived,
+    Inbound,
+    LocationShared,
+    MediaReceived,
+    PersonBlockedBot,
+    PersonEvent,
+    TextReceived,
+    TimerFired,
+)
+from flows.ports import Clock, CrisisLineRegistry, CrisisScreen, Nlu, ResourceDirectory
+from flows.results import render_page
+from flows.understanding import (
+    CrisisCategory,
+    CrisisLevel,
+    Intent,
+    Interpretation,
+    NluUnavailable,
+    Screening,
+)
+
+SOURCE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
+# Rasa's parse is cheap, but nobody's need is in their 1 001st character; the crisis screen
+# still reads the whole message.
+NLU_MAX_CHARS = 1_000
+LONG_MESSAGE_CHARS = 2_000
+COORDINATE_DECIMALS = 3  # about 100 m: enough to sort by distance, not to find a doorway
+PAGE_SIZE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Deployment choices the engine needs."""
+
+    jurisdiction: Jurisdiction
+    team_name: str
+    hours_label_fr: str
+    hours_label_en: str
+    place_example: str
+    confidence_threshold: float = 0.45
+
+    def hours_label(self, language: Language) -> str:
+        """When humans read messages, in the person's language."""
+        return self.hours_label_fr if language is Language.FR else self.hours_label_en
+
+
+class Engine:
+    """Decides what happens for one event of one conversation."""
+
+    def __init__(
+        self,
+        *,
+        catalogue: Catalogue,
+        nlu: Nlu,
+        screen: CrisisScreen,
+        crisis_lines: CrisisLineRegistry,
+        directory: ResourceDirectory,
+        clock: Clock,
+        config: EngineConfig,
+    ) -> None:
+        self._t = catalogue
+        self._nlu = nlu
+        self._screen = screen
+        self._lines = crisis_lines
+        self._directory = directory
+        self._clock = clock
+        self._config = config
+
+    async def decide(self, conversation: Conversation | None, inbound: Inbound) -> Decision:
+        """The decision for ``inbound`` given the stored ``conversation`` (None if new)."""
+        now = self._clock.now()
+        event = inbound.event
+        if conversation is None:
+            if isinstance(event, PersonBlockedBot | TimerFired):
+                return Decision(conversation=None)
+            conversation = Conversation(
+                pseudonym=inbound.pseudonym,
+                language=Language.from_code(inbound.language_hint),
+                created_at=now,
+                last_activity_at=now,
+            )
+        conv = conversation.evolve(last_activity_at=now)
+        if isinstance(event, PersonBlockedBot):
+            return Decision(conv, effects=(CancelFollowUps(),))
+        if conv.owner in (Owner.QUEUED, Owner.WORKER):
+            return self._while_human_holds(conv, event)
+        return await self._with_bot(conv, event)
+
+    # --- ownership ------------------------------------------------------------------------
+
+    def _while_human_holds(self, conv: Conversation, event: PersonEvent) -> Decision:
+        """A human holds (or is about to hold) the conversation: the bot relays, stays quiet.
+
+        The crisis screen still runs: a flagged message raises the case to urgent.
+        """
+        if not isinstance(event, TextReceived):
+            return Decision(conv)
+        effects: list[Effect] = [RelayToWorker(event.text)]
+        screening = self._screen.screen(event.text)
+        if screening.flagged:
+            effects.append(OpenCase(_priority_for(screening), CaseReason.CRISIS))
+            conv = conv.evolve(crisis_flagged_at=self._clock.now())
+        return Decision(conv, effects=tuple(effects))
+
+    # --- the bot's own conversation ---------------------------------------------------------
+
+    async def _with_bot(self, conv: Conversation, event: PersonEvent) -> Decision:
+        match event:
+            case CommandReceived(name=name, argument=argument):
+                return await self._command(conv, name, argument)
+            case ButtonPressed(payload=payload):
+                return await self._button(conv, payload)
+            case LocationShared(latitude=lat, longitude=lon):
+                place = Place(round(lat, COORDINATE_DECIMALS), round(lon, COORDINATE_DECIMALS))
+                return await self._search(conv.evolve(area=None), conv.theme, place, 0)
+            case MediaReceived():
+                return Decision(conv, (self._menu(conv, "media_not_read"),))
+            case TextReceived(text=text):
+                return await self._text(conv, text)
+            case TimerFired():
+                return Decision(conv)
+        return Decision(conv)
+
+    async def _command(self, conv: Conversation, name: str, argument: str) -> Decision:
+        lang = conv.language
+        if name == "start":
+            returning = conv.state is not FlowState.NEW
+            source = argument if SOURCE_CODE.match(argument or "") else conv.source
+            conv = conv.evolve(state=FlowState.MENU, source=source)
+            if returning:
+                return Decision(conv, (self._menu(conv, "welcome_back"),))
+            return Decision(conv, (self._menu(conv, "welcome", **self._about(lang)),))
+        if name in ("langue", "language", "lang"):
+            chosen = argument.strip().lower()[:2]
+            if chosen in ("fr", "en"):
+                return self._set_language(conv, Language(chosen))
+            return Decision(conv, (self._language_choice(),))
+        if name in ("aide", "help"):
+            return Decision(conv, (self._menu(conv, "help", **self._about(lang)),))
+        if name == "menu":
+            return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+        if name in ("oublie", "forget", "oublier"):
+            return self._ask_forget(conv)
+        if name in ("stop", "arret", "arrêt"):
+            return self._stop_followups(conv)
+        if name in ("urgence", "emergency", "sos"):
+            return self._emergency(conv)
+        if name in ("humain", "human", "parler", "talk"):
+            return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
+        return Decision(conv, (self._menu(conv, "unknown_command"),))
+
+    async def _button(self, conv: Conversation, payload: str) -> Decision:
+        kind, _, rest = payload.partition(":")
+        if kind == "theme" and rest in Theme.__members__.values():
+            return await self._theme_chosen(conv, Theme(rest))
+        if kind == "more":
+            return await self._more(conv, rest)
+        if kind == "lang" and rest in ("fr", "en"):
+            return self._set_language(conv, Language(rest))
+        if kind == "human":
+            return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
+        if kind == "emergency":
+            return self._emergency(conv)
+        if kind == "forget" and conv.state is FlowState.CONFIRM_FORGET:
+            if rest == "yes":
+                return Decision(
+                    None,
+                    (Reply(self._t.text("forgotten", conv.language)),),
+                    (CancelFollowUps(), ForgetPerson()),
+                )
+            conv = conv.evolve(state=FlowState.MENU)
+            return Decision(conv, (self._menu(conv, "forget_cancelled"),))
+        # "menu", stale buttons from an old message, anything unknown: back to the menu.
+        return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+
+    async def _text(self, conv: Conversation, text: str) -> Decision:
+        screening = self._screen.screen(text)
+        if screening.flagged:
+            return self._crisis(conv, screening)
+        notes: tuple[PersonMessage, ...] = ()
+        if len(text) > LONG_MESSAGE_CHARS:
+            notes = (Reply(self._t.text("too_long", conv.language)),)
+        if conv.state is FlowState.AWAITING_PLACE and conv.theme is not None:
+            place = await self._directory.locate(text[:NLU_MAX_CHARS])
+            if place is not None:
+                return _prepend(
+                    notes, await self._search(conv, conv.theme, place, 0, area=place.label)
+                )
+        reading = await self._nlu.parse(text[:NLU_MAX_CHARS], conv.language)
+        if isinstance(reading, NluUnavailable):
+            return Decision(conv, (*notes, self._menu(conv, "nlu_unavailable")))
+        return _prepend(notes, await self._understood(conv, reading))
+
+    async def _understood(self, conv: Conversation, reading: Interpretation) -> Decision:
+        lang = conv.language
+        if reading.intent is Intent.CRISIS:
+            return self._crisis(conv, Screening(CrisisLevel.CONCERN, CrisisCategory.OTHER))
+        if reading.confidence < self._config.confidence_threshold or reading.intent in (
+            Intent.UNKNOWN,
+        ):
+            return self._not_understood(conv)
+        conv = conv.evolve(misunderstood=0)
+        if reading.intent is Intent.NEED and reading.theme is not None:
+            where = reading.entity("postal_code") or reading.entity("place")
+            place = await self._directory.locate(where) if where else None
+            if place is not None:
+                return await self._search(conv, reading.theme, place, 0, area=place.label)
+            return await self._theme_chosen(conv, reading.theme)
+        if reading.intent is Intent.FAQ and reading.faq_key:
+            key = f"faq.{reading.faq_key}"
+            if self._t.has(key):
+                return Decision(conv, (self._menu(conv, key),))
+            return self._not_understood(conv)
+        if reading.intent is Intent.ASK_HUMAN:
+            return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
+        if reading.intent is Intent.STOP:
+            return self._stop_followups(conv)
+        if reading.intent is Intent.FORGET_ME:
+            return self._ask_forget(conv)
+        if reading.intent is Intent.HOW_IT_WORKS:
+            return Decision(conv, (self._menu(conv, "how_it_works", **self._about(lang)),))
+        simple = {
+            Intent.GREET: "greet",
+            Intent.THANKS: "thanks",
+            Intent.GOODBYE: "goodbye",
+            Intent.AFFIRM: "affirm_no_context",
+            Intent.DENY: "affirm_no_context",
+        }
+        if reading.intent in simple:
+            return Decision(conv, (self._menu(conv, simple[reading.intent]),))
+        return Decision(conv, (self._menu(conv, "out_of_scope"),))
+
+    # --- steps ------------------------------------------------------------------------------
+
+    async def _theme_chosen(self, conv: Conversation, theme: Theme) -> Decision:
+        conv = conv.evolve(theme=theme)
+        if conv.area:
+            place = await self._directory.locate(conv.area)
+            if place is not None:
+                return await self._search(conv, theme, place, 0, area=conv.area)
+        lang = conv.language
+        ask = Reply(
+            self._t.text("ask_place", lang, theme=self._t.text(f"theme.{theme}", lang)),
+            buttons=((Button(self._t.text("button.menu", lang), "menu"),),),
+            location_button=self._t.text("button.share_location", lang),
+        )
+        return Decision(conv.evolve(state=FlowState.AWAITING_PLACE), (ask,))
+
+    async def _search(
+        self,
+        conv: Conversation,
+        theme: Theme | None,
+        place: Place,
+        offset: int,
+        area: str | None = None,
+    ) -> Decision:
+        if theme is None:
+            return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+        query = SearchQuery(
+            theme=theme, place=place, at=self._clock.now(), offset=offset, limit=PAGE_SIZE
+        )
+        page = await self._directory.search(query)
+        # The point travels in the "see more" button, so paging needs no stored location.
+        more = f"more:{theme}:{place.latitude:.3f}:{place.longitude:.3f}:{offset + PAGE_SIZE}"
+        messages = render_page(self._t, page, theme, conv.language, more_payload=more)
+        conv = conv.evolve(
+            state=FlowState.RESULTS,
+            theme=theme,
+            area=area if area is not None else conv.area,
+            results_page=offset // PAGE_SIZE,
+        )
+        return Decision(conv, messages)
+
+    async def _more(self, conv: Conversation, rest: str) -> Decision:
+        try:
+            theme_id, lat, lon, offset = rest.split(":")
+            theme = Theme(theme_id)
+            place = Place(float(lat), float(lon))
+            start = max(0, int(offset))
+        except ValueError:
+            return Decision(conv, (self._menu(conv, "menu_prompt"),))
+        return await self._search(conv, theme, place, start)
+
+    def _crisis(self, conv: Conversation, screening: Screening) -> Decision:
+        lines = self._lines.lines_for(self._config.jurisdiction)
+        conv = conv.evolve(crisis_flagged_at=self._clock.now(), owner=Owner.QUEUED)
+        return Decision(
+            conv,
+            crisis_replies(self._t, lines, conv.language, screening),
+            (OpenCase(_priority_for(screening), CaseReason.CRISIS),),
+        )
+
+    def _emergency(self, conv: Conversation) -> Decision:
+        lines = self._lines.lines_for(self._config.jurisdiction)
+        talk = Button(self._t.text("button.talk", conv.language), "human")
+        menu = Button(self._t.text("button.menu", conv.language), "menu")
+        text = crisis_lines_text(self._t, lines, conv.language)
+        return Decision(conv, (Reply(text, buttons=((talk,), (menu,))),))
+
+    def _ask_human(self, conv: Conversation, reason: CaseReason) -> Decision:
+        conv = conv.evolve(owner=Owner.QUEUED, misunderstood=0)
+        return Decision(
+            conv,
+            (Reply(self._t.text("handoff.queued", conv.language)),),
+            (OpenCase(Priority.NORMAL, reason),),
+        )
+
+    def _not_understood(self, conv: Conversation) -> Decision:
+        count = conv.misunderstood + 1
+        conv = conv.evolve(misunderstood=count)
+        if count >= 2:
+            lang = conv.language
+            offer = Reply(
+                self._t.text("not_understood_again", lang),
+                buttons=(
+                    (Button(self._t.text("button.talk", lang), "human"),),
+                    (Button(self._t.text("button.menu", lang), "menu"),),
+                ),
+            )
+            return Decision(conv, (offer,))
+        return Decision(conv, (self._menu(conv, "not_understood"),))
+
+    def _ask_forget(self, conv: Conversation) -> Decision:
+        lang = conv.language
+        ask = Reply(
+            self._t.text("forget_confirm", lang),
+            buttons=(
+                (Button(self._t.text("button.yes_erase", lang), "forget:yes"),),
+                (Button(self._t.text("button.no_keep", lang), "forget:no"),),
+            ),
+        )
+        return Decision(conv.evolve(state=FlowState.CONFIRM_FORGET), (ask,))
+
+    def _stop_followups(self, conv: Conversation) -> Decision:
+        conv = conv.evolve(followup_consent=False)
+        return Decision(
+            conv,
+            (Reply(self._t.text("followups_stopped", conv.language)),),
+            (CancelFollowUps(),),
+        )
+
+    def _set_language(self, conv: Conversation, language: Language) -> Decision:
+        conv = conv.evolve(language=language, language_chosen=True)
+        return Decision(conv, (self._menu(conv, "language_set"),))
+
+    # --- rendering helpers ------------------------------------------------------------------
+
+    def _about(self, language: Language) -> dict[str, str]:
+        lines = self._lines.lines_for(self._config.jurisdiction)
+        return {
+            "emergency": lines.emergency_number,
+            "team": self._config.team_name,
+            "hours": self._config.hours_label(language),
+        }
+
+    def _menu(self, conv: Conversation, key: str, **values: object) -> Reply:
+        """``key``'s text followed by the main menu."""
+        return Reply(self._t.text(key, conv.language, **values), buttons=self.menu(conv.language))
+
+    def menu(self, language: Language) -> Keyboard:
+        """The main menu: the 14 themes two by two, then a human and the emergency lines."""
+        themes = [Button(self._t.text(f"theme.{t}", language), f"theme:{t}") for t in Theme]
+        rows = [tuple(themes[i : i + 2]) for i in range(0, len(themes), 2)]
+        rows.append((Button(self._t.text("button.talk", language), "human"),))
+        rows.append((Button(self._t.text("button.emergency", language), "emergency"),))
+        return tuple(rows)
+
+    def _language_choice(self) -> Reply:
+        return Reply(
+            self._t.text("choose_language", Language.FR),
+            buttons=(
+                (
+                    Button(self._t.text("button.french", Language.FR), "lang:fr"),
+                    Button(self._t.text("button.english", Language.FR), "lang:en"),
+                ),
+            ),
+        )
+
+
+def _priority_for(screening: Screening) -> Priority:
+    return Priority.URGENT if screening.level is CrisisLevel.URGENT else Priority.HIGH
+
+
+def _prepend(messages: tuple[PersonMessage, ...], decision: Decision) -> Decision:
+    if not messages:
+        return decision
+    return Decision(decision.conversation, (*messages, *decision.messages), decision.effects)

@@ -1,0 +1,126 @@
+"""Ports: the small protocols through which the core talks to the world.
+
+Adapters in ``bot/``, ``nlu/`` and ``resources_db/`` implement them; tests use fakes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from flows.directory import Place, SearchPage, SearchQuery
+from flows.domain import Conversation, Jurisdiction, Language
+from flows.understanding import CrisisLines, Interpretation, NluUnavailable, Screening
+
+
+class Clock(Protocol):
+    """Tells the time (timezone-aware). Tests move it."""
+
+    def now(self) -> datetime:
+        """The current instant, aware."""
+        ...
+
+
+class Nlu(Protocol):
+    """Understands free text. Never raises for an outage: returns ``NluUnavailable``."""
+
+    async def parse(self, text: str, language: Language) -> Interpretation | NluUnavailable:
+        """Interpret one message."""
+        ...
+
+
+class CrisisScreen(Protocol):
+    """The deterministic crisis screen: pure, fast, never depends on a server."""
+
+    def screen(self, text: str) -> Screening:
+        """Screen one message."""
+        ...
+
+
+class CrisisLineRegistry(Protocol):
+    """The dated registry of emergency numbers and crisis lines."""
+
+    def lines_for(self, jurisdiction: Jurisdiction) -> CrisisLines:
+        """The lines of one jurisdiction."""
+        ...
+
+
+class ResourceDirectory(Protocol):
+    """Finds services near a place, and places from what the person typed."""
+
+    async def search(self, query: SearchQuery) -> SearchPage:
+        """One page of services by theme, nearest first."""
+        ...
+
+    async def locate(self, text: str) -> Place | None:
+        """A place from a postal code or a known neighbourhood/city name, offline."""
+        ...
+
+
+class ConversationRepository(Protocol):
+    """Persists conversations. Never commits: the unit of work does."""
+
+    async def get(self, pseudonym: str) -> Conversation | None:
+        """Load one conversation, locking its row for this unit of work where supported."""
+        ...
+
+    async def save(self, conversation: Conversation) -> None:
+        """Insert or update one conversation."""
+        ...
+
+    async def delete(self, pseudonym: str) -> None:
+        """Erase one conversation."""
+        ...
+
+
+class AddressBook(Protocol):
+    """The one place where the channel address (chat id) lives, encrypted."""
+
+    async def remember(self, pseudonym: str, address: str) -> None:
+        """Store (or refresh) the encrypted address."""
+        ...
+
+    async def address_of(self, pseudonym: str) -> str | None:
+        """Decrypt the address, if still kept."""
+        ...
+
+    async def forget(self, pseudonym: str) -> None:
+        """Erase the address."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: repositories share it; nothing is written until ``commit``."""
+
+    conversations: ConversationRepository
+    addresses: AddressBook
+
+    async def commit(self) -> None:
+        """Make the unit's writes durable."""
+        ...
+
+    async def rollback(self) -> None:
+        """Drop the unit's writes."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work per event."""
+
+    def __call__(self) -> UnitOfWork:
+        """A new, unopened unit of work."""
+        ...
+
+
+class StorageBusy(Exception):
+    """The database is busy or unreachable for now; the caller may retry."""

@@ -1,0 +1,125 @@
+"""Runs the engine for one inbound event inside one unit of work, in per-conversation order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from flows.actions import Decision, Effect, ForgetPerson, PersonMessage
+from flows.engine import Engine
+from flows.events import Inbound, PersonBlockedBot
+from flows.ports import StorageBusy, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+EffectHandler = Callable[[UnitOfWork, str, Effect], Awaitable[None]]
+
+
+class KeyedLocks:
+    """One FIFO lock per key, dropped when nobody waits: events of a conversation in order.
+
+    ``asyncio.Lock`` wakes waiters first come, first served, so events that reach ``hold``
+    in arrival order are processed in that order. Across replicas, the row lock taken by
+    the repository keeps the same guarantee.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        """Hold ``key``'s lock for the duration of the block."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if self._users[key] == 0:
+                del self._users[key]
+                del self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the adapter must deliver to the person after the event was committed."""
+
+    pseudonym: str
+    messages: tuple[PersonMessage, ...]
+    effects: tuple[Effect, ...]
+    decision: Decision
+
+
+class StorageUnavailableError(Exception):
+    """The database stayed busy through every retry; the event was not processed."""
+
+
+class ConversationService:
+    """Loads, decides, applies effects and commits, one conversation at a time."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        uow_factory: UnitOfWorkFactory,
+        effect_handlers: tuple[EffectHandler, ...] = (),
+        retries: int = 3,
+        retry_delay_s: float = 0.2,
+    ) -> None:
+        self._engine = engine
+        self._uow_factory = uow_factory
+        self._effect_handlers = effect_handlers
+        self._retries = retries
+        self._retry_delay_s = retry_delay_s
+        self.locks = KeyedLocks()
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        """Process one event; raises ``StorageUnavailableError`` if the database stays busy."""
+        async with self.locks.hold(inbound.pseudonym):
+            for attempt in range(1, self._retries + 1):
+                try:
+                    return await self._handle_once(inbound)
+                except StorageBusy:
+                    log.warning(
+                        "storage busy for %s (attempt %d/%d)",
+                        inbound.pseudonym[:12],
+                        attempt,
+                        self._retries,
+                    )
+                    await asyncio.sleep(self._retry_delay_s * attempt)
+        raise StorageUnavailableError(inbound.pseudonym[:12])
+
+    async def _handle_once(self, inbound: Inbound) -> Outcome:
+        async with self._uow_factory() as uow:
+            stored = await uow.conversations.get(inbound.pseudonym)
+            decision = await self._engine.decide(stored, inbound)
+            forgetting = any(isinstance(e, ForgetPerson) for e in decision.effects)
+            if decision.conversation is not None:
+                await uow.conversations.save(decision.conversation)
+                if inbound.address is not None and not isinstance(inbound.event, PersonBlockedBot):
+                    await uow.addresses.remember(inbound.pseudonym, inbound.address)
+            for effect in decision.effects:
+                for handler in self._effect_handlers:
+                    await handler(uow, inbound.pseudonym, effect)
+            if forgetting:
+                await uow.conversations.delete(inbound.pseudonym)
+            if forgetting or isinstance(inbound.event, PersonBlockedBot):
+                # DESIGN.md: the address is erased on /oublie and when the person blocks us.
+                await uow.addresses.forget(inbound.pseudonym)
+            await uow.commit()
+        log.info(
+            "event %s for %s: %d message(s), effects %s",
+            type(inbound.event).__name__,
+            inbound.pseudonym[:12],
+            len(decision.messages),
+            ",".join(type(e).__name__ for e in decision.effects) or "-",
+        )
+        return Outcome(inbound.pseudonym, decision.messages, decision.effects, decision)

@@ -1,0 +1,1 @@
+"""SQLAlchemy storage: models, migrations, repositories, the resource directory."""

@@ -1,0 +1,1 @@
+"""Handoff cases, relayed-message map and the append-only audit log (filled by the handoff work)."""

@@ -1,0 +1,1 @@
+"""The HSDS-aligned resource directory (filled by the resource-directory work)."""

@@ -1,0 +1,129 @@
+"""A person meets Passerelle on Telegram: the real PTB application, a fake Bot API over HTTP."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from sqlalchemy import text
+
+from bot.logs import configure_logging
+from flows.domain import Theme
+from flows.understanding import Intent, Interpretation
+from tests.e2e.harness import e2e_settings, running_bot
+from tests.fakes.bot_api import FakeBotApi, FakeUser
+from tests.fakes.core import FakeNlu
+
+PERSON = FakeUser(id=777000111, first_name="Maëlys", username="maelys_du_parc", language_code="fr")
+
+
+async def test_start_then_theme_button_then_place(database_url: str) -> None:
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)):
+        api.send_text(PERSON, "/start parc-jc")
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 1)
+        welcome = api.texts_to(PERSON.id)[0]
+        assert "anonyme" in welcome
+        assert "pas un service d’urgence" in welcome
+        assert "911" in welcome
+        assert "Équipe de rue test" in welcome
+        labels = [label for label, _ in api.buttons_to(PERSON.id)]
+        assert "🍽 Manger" in labels
+        assert "🙋 Parler à quelqu’un" in labels
+        assert "🆘 Urgence" in labels
+
+        api.press(PERSON, "theme:food")
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 2)
+        ask = api.sent(PERSON.id, "sendMessage")[-1].params
+        assert "où es-tu" in ask["text"]
+        keyboard = ask["reply_markup"]["keyboard"]
+        assert keyboard[0][0]["request_location"] is True
+
+
+async def test_english_speaker_is_welcomed_in_english(database_url: str) -> None:
+    person = FakeUser(id=5550001, first_name="Sam", language_code="en-CA")
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)):
+        api.send_text(person, "/start")
+        await api.wait_for(lambda: api.texts_to(person.id))
+        welcome = api.texts_to(person.id)[0]
+        assert "anonymous" in welcome
+        assert "not an emergency service" in welcome
+
+
+async def test_stickers_and_voice_notes_get_a_kind_answer_and_are_never_downloaded(
+    database_url: str,
+) -> None:
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)):
+        api.send_sticker(PERSON)
+        api.send_voice(PERSON)
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 2)
+        for reply in api.texts_to(PERSON.id):
+            assert "Je lis seulement le texte" in reply
+        assert not [c for c in api.calls if c.method == "getFile"]
+
+
+async def test_group_chats_and_bots_are_ignored(database_url: str) -> None:
+    other_bot = FakeUser(id=42424242, first_name="Spam", is_bot=True)
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)):
+        api.send_text(PERSON, "/start", chat_id=-100999)
+        api.send_text(other_bot, "/start")
+        api.send_text(PERSON, "/aide")
+        await api.wait_for(lambda: api.texts_to(PERSON.id))
+        await api.wait_quiet(0.3)
+        assert api.sent(-100999) == []
+        assert api.sent(other_bot.id) == []
+        assert "Voici ce que je sais faire" in api.texts_to(PERSON.id)[0]
+
+
+async def test_long_replies_are_split_and_user_text_is_escaped(database_url: str) -> None:
+    long_text = "<b>" + "a" * 9_000
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)):
+        api.send_text(PERSON, long_text)
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 2)
+        texts = api.texts_to(PERSON.id)
+        assert all(len(t) <= 4096 for t in texts)
+        assert "très long" in texts[0]
+
+
+async def test_a_person_who_blocked_the_bot_is_forgotten_as_an_address(database_url: str) -> None:
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)) as bot:
+        api.send_text(PERSON, "/start")
+        await api.wait_for(lambda: api.texts_to(PERSON.id))
+        async with bot.services.sessions() as session:
+            assert (await session.scalar(text("select count(*) from addresses"))) == 1
+        api.block(PERSON)
+        api.send_text(PERSON, "/aide")
+        await api.wait_for(lambda: len(api.sent(PERSON.id, "sendMessage")) >= 2)
+        await api.wait_quiet(0.3)
+        async with bot.services.sessions() as session:
+            assert (await session.scalar(text("select count(*) from addresses"))) == 0
+
+
+async def test_nothing_identifying_reaches_logs_or_database(database_url: str) -> None:
+    """The whole first conversation with production logging at DEBUG: nothing identifying."""
+    stream = io.StringIO()
+    handler = configure_logging("DEBUG", stream)
+    secret_text = "je dors dehors depuis mardi pres du parc Jacques-Cartier"
+    nlu = FakeNlu({secret_text: Interpretation(Intent.NEED, 0.93, theme=Theme.SHELTER)})
+    async with (
+        FakeBotApi() as api,
+        running_bot(api, e2e_settings(api, database_url), nlu=nlu) as bot,
+    ):
+        api.send_text(PERSON, "/start parc-jc")
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 1)
+        api.send_text(PERSON, secret_text)
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 2)
+        api.press(PERSON, "theme:food")
+        api.send_sticker(PERSON)
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 4)
+        dump = []
+        async with bot.services.sessions() as session:
+            for table in ("conversations", "addresses"):
+                rows = (await session.execute(text(f"select * from {table}"))).all()
+                dump.extend(repr(tuple(row)) for row in rows)
+            assert len(dump) == 2, "the conversation and its encrypted address are kept"
+    logging.getLogger().removeHandler(handler)
+    logs = stream.getvalue()
+    assert "event TextReceived" in logs, "logging was on and recorded the events"
+    haystack = logs + "\n".join(dump)
+    for needle in (PERSON.first_name, PERSON.username, str(PERSON.id), secret_text, "dehors"):
+        assert needle not in haystack

@@ -1,0 +1,1 @@
+"""The real Rasa server, trained from nlu/ (filled in by the NLU work)."""
