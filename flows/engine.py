@@ -224,6 +224,8 @@ class Engine:
                     notes, await self._search(conv, conv.theme, place, 0, area=place.label)
                 )
         reading = await self._nlu.parse(text[:NLU_MAX_CHARS], conv.language)
+        if conv.state is FlowState.AWAITING_PLACE and not self._changes_subject(reading):
+            return _prepend(notes, self._place_not_found(conv))
         if isinstance(reading, NluUnavailable):
             return Decision(conv, (*notes, self._menu(conv, "nlu_unavailable")))
         return _prepend(notes, await self._understood(conv, reading))
@@ -317,6 +319,23 @@ class Engine:
         except ValueError:
             return Decision(conv, (self._menu(conv, "menu_prompt"),))
         return await self._search(conv, theme, place, start)
+
+    def _changes_subject(self, reading: Interpretation | NluUnavailable) -> bool:
+        """While we wait for a place: does the text confidently ask for something else?"""
+        if isinstance(reading, NluUnavailable) or reading.intent not in SUBJECT_CHANGES:
+            return False
+        return (
+            reading.intent is Intent.CRISIS
+            or reading.confidence >= self._config.confidence_threshold
+        )
+
+    def _place_not_found(self, conv: Conversation) -> Decision:
+        lang = conv.language
+        ask = Reply(
+            self._t.text("place_unknown", lang, example=self._config.place_example),
+            location_button=self._t.text("button.share_location", lang),
+        )
+        return Decision(conv, (ask,))
 
     def _crisis(self, conv: Conversation, screening: Screening) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
@@ -412,6 +431,20 @@ class Engine:
                 ),
             ),
         )
+
+
+# While we wait for a place, these intents mean the person moved on to something else.
+SUBJECT_CHANGES = frozenset(
+    {
+        Intent.NEED,
+        Intent.FAQ,
+        Intent.ASK_HUMAN,
+        Intent.CRISIS,
+        Intent.STOP,
+        Intent.FORGET_ME,
+        Intent.HOW_IT_WORKS,
+    }
+)
 
 
 def _priority_for(screening: Screening) -> Priority:

@@ -49,8 +49,9 @@ async def running_bot(
     nlu: Nlu | None = None,
     directory: ResourceDirectory | None = None,
     clock: Clock | None = None,
+    poll: bool = True,
 ) -> AsyncIterator[RunningBot]:
-    """Start the application polling ``api``; stop and close everything afterwards."""
+    """Start the application (polling ``api`` unless ``poll`` is False); close it after."""
     services = build_services(settings, nlu=nlu, directory=directory, clock=clock)
     application = build_application(settings, services)
     try:
@@ -59,12 +60,14 @@ async def running_bot(
                 await application.post_init(application)
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            if poll:
+                await application.updater.start_polling(poll_interval=0.0, timeout=1)
             try:
                 yield RunningBot(application, services, settings)
             finally:
                 try:
-                    await application.updater.stop()
+                    if application.updater.running:
+                        await application.updater.stop()
                 finally:
                     await application.stop()
     finally:

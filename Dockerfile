@@ -1,0 +1,14 @@
+# The Passerelle bot (Telegram adapter, scheduler, CLI). Rasa runs in its own image.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+RUN useradd --create-home --uid 10001 passerelle
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY flows ./flows
+COPY nlu ./nlu
+COPY resources_db ./resources_db
+RUN pip install --no-cache-dir -e .
+USER passerelle
+ENTRYPOINT ["passerelle"]
+CMD ["run"]

@@ -1,0 +1,318 @@
+"""The conversation core with fake ports: what the person sees, what is kept, what is opened."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import pytest
+
+from flows.actions import CancelFollowUps, OpenCase, Reply, ShowPlace
+from flows.directory import Place, ResourceCard, SearchPage
+from flows.domain import CaseReason, FlowState, Language, Owner, Priority, Theme
+from flows.events import (
+    ButtonPressed,
+    CommandReceived,
+    Inbound,
+    LocationShared,
+    MediaKind,
+    MediaReceived,
+    PersonEvent,
+    TextReceived,
+)
+from flows.ports import StorageBusy
+from flows.service import ConversationService, Outcome, StorageUnavailableError
+from flows.understanding import Entity, Intent, Interpretation, NluUnavailable
+from tests.fakes.core import FakeDirectory, FakeNlu, MemoryWorld
+
+P = "a" * 64
+SHERBROOKE = Place(45.40, -71.89, "J1H")
+
+
+async def say(service: ConversationService, event: PersonEvent, hint: str | None = "fr") -> Outcome:
+    return await service.handle(Inbound(P, event, language_hint=hint, address="12345"))
+
+
+def texts(outcome: Outcome) -> list[str]:
+    return [m.text for m in outcome.messages if isinstance(m, Reply)]
+
+
+def payloads(outcome: Outcome) -> list[str]:
+    return [b.payload for m in outcome.messages if isinstance(m, Reply) for row in m.buttons for b in row]
+
+
+def card(name: str, distance: int) -> ResourceCard:
+    return ResourceCard(
+        service_id=name, name=name, organization="Org", themes=(Theme.FOOD,), distance_m=distance,
+        open_now=True, next_change=None, always_open=False, address="1 rue King", latitude=45.4,
+        longitude=-71.9, phone="819 555-0000", conditions=None, what_to_bring=None, free=True,
+        walk_in=True, verified_on=None,
+    )
+
+
+async def test_start_welcomes_with_anonymity_emergency_and_who_reads(service: ConversationService) -> None:
+    outcome = await say(service, CommandReceived("start", "parc-jc"))
+    welcome = texts(outcome)[0]
+    assert "anonyme" in welcome
+    assert "pas un service d’urgence" in welcome and "911" in welcome
+    assert "Équipe test" in welcome and "9 h à 21 h" in welcome
+    menu = payloads(outcome)
+    assert [p for p in menu if p.startswith("theme:")] == [f"theme:{t}" for t in Theme]
+    assert "human" in menu and "emergency" in menu
+
+
+async def test_the_source_code_is_kept_and_a_bad_payload_is_dropped(
+    service: ConversationService, world: MemoryWorld
+) -> None:
+    await say(service, CommandReceived("start", "parc-jc"))
+    assert world.conversations[P].source == "parc-jc"
+    await service.handle(Inbound("b" * 64, CommandReceived("start", "<script>alert(1)</script>")))
+    assert world.conversations["b" * 64].source is None
+
+
+async def test_language_follows_telegram_and_can_be_switched(
+    service: ConversationService, world: MemoryWorld
+) -> None:
+    outcome = await say(service, CommandReceived("start"), hint="en-CA")
+    assert "anonymous" in texts(outcome)[0]
+    outcome = await say(service, CommandReceived("langue", "fr"))
+    assert texts(outcome)[0] == "D’accord, on continue en français."
+    assert world.conversations[P].language is Language.FR
+    outcome = await say(service, CommandReceived("language"))
+    assert payloads(outcome) == ["lang:fr", "lang:en"]
+    await say(service, ButtonPressed("lang:en"))
+    assert world.conversations[P].language is Language.EN
+
+
+async def test_theme_button_asks_where_then_a_known_place_searches(
+    service: ConversationService, directory: FakeDirectory, world: MemoryWorld
+) -> None:
+    directory.places["j1h"] = SHERBROOKE
+    directory.page = SearchPage(cards=(card("Soupe populaire", 350),), total=1, radius_m=5000)
+    await say(service, CommandReceived("start"))
+    ask = await say(service, ButtonPressed("theme:food"))
+    reply = ask.messages[0]
+    assert isinstance(reply, Reply)
+    assert "Manger" in reply.text and reply.location_button == "📍 Envoyer ma position"
+    results = await say(service, TextReceived("J1H"))
+    assert directory.queries[-1].theme is Theme.FOOD
+    assert directory.queries[-1].place == SHERBROOKE
+    assert any("Soupe populaire" in t for t in texts(results))
+    assert world.conversations[P].area == "J1H"
+    assert world.conversations[P].state is FlowState.RESULTS
+
+
+async def test_an_unknown_place_gets_a_kind_question_again(
+    service: ConversationService, nlu: FakeNlu
+) -> None:
+    nlu.default = Interpretation(Intent.OUT_OF_SCOPE, 0.9)
+    await say(service, ButtonPressed("theme:shelter"))
+    outcome = await say(service, TextReceived("chez nous là-bas"))
+    reply = outcome.messages[0]
+    assert isinstance(reply, Reply)
+    assert "Je ne trouve pas ce lieu" in reply.text and "J1H" in reply.text
+    assert reply.location_button
+
+
+async def test_a_shared_location_is_rounded_used_once_and_not_kept(
+    service: ConversationService, directory: FakeDirectory, world: MemoryWorld
+) -> None:
+    await say(service, ButtonPressed("theme:hygiene"))
+    await say(service, LocationShared(45.403456789, -71.892345678))
+    place = directory.queries[-1].place
+    assert (place.latitude, place.longitude) == (45.403, -71.892)
+    stored = repr(world.conversations[P])
+    assert "45.40" not in stored and "71.89" not in stored
+
+
+async def test_see_more_pages_on_without_a_stored_location(
+    service: ConversationService, directory: FakeDirectory
+) -> None:
+    directory.page = SearchPage(
+        cards=(card("A", 100), card("B", 200), card("C", 300)), total=7, radius_m=5000
+    )
+    await say(service, ButtonPressed("theme:food"))
+    first = await say(service, LocationShared(45.4, -71.89))
+    more = [p for p in payloads(first) if p.startswith("more:")]
+    assert more == ["more:food:45.400:-71.890:3"]
+    await say(service, ButtonPressed(more[0]))
+    assert directory.queries[-1].offset == 3
+    assert directory.queries[-1].place == Place(45.4, -71.89)
+
+
+async def test_need_with_a_postal_code_searches_at_once(
+    service: ConversationService, nlu: FakeNlu, directory: FakeDirectory
+) -> None:
+    directory.places["j1h"] = SHERBROOKE
+    nlu.answers["y reste tu des lits proche de J1H"] = Interpretation(
+        Intent.NEED, 0.9, theme=Theme.SHELTER, entities=(Entity("postal_code", "J1H"),)
+    )
+    await say(service, TextReceived("y reste tu des lits proche de J1H"))
+    assert directory.queries[-1].theme is Theme.SHELTER
+
+
+async def test_rasa_down_still_gives_buttons_and_a_clear_sentence(
+    service: ConversationService, nlu: FakeNlu
+) -> None:
+    nlu.default = NluUnavailable("connection refused")
+    outcome = await say(service, TextReceived("allo"))
+    assert "Les boutons marchent toujours" in texts(outcome)[0]
+    assert "theme:food" in payloads(outcome)
+
+
+async def test_not_understood_twice_offers_a_worker_without_forcing_one(
+    service: ConversationService, world: MemoryWorld
+) -> None:
+    first = await say(service, TextReceived("blablabla"))
+    assert "pas bien compris" in texts(first)[0]
+    second = await say(service, TextReceived("gnagnagna"))
+    assert "Veux-tu qu’un·e intervenant·e" in texts(second)[0]
+    assert "human" in payloads(second)
+    assert not second.effects
+    assert world.conversations[P].owner is Owner.BOT
+
+
+async def test_asking_for_a_human_opens_a_normal_case(
+    service: ConversationService, world: MemoryWorld
+) -> None:
+    outcome = await say(service, ButtonPressed("human"))
+    assert OpenCase(Priority.NORMAL, CaseReason.ASKED_FOR_HUMAN) in outcome.effects
+    assert world.conversations[P].owner is Owner.QUEUED
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["je veux mourir", "I want to kill myself", "il respire plus il a fait une overdose"],
+)
+async def test_a_crisis_gets_lines_at_once_and_an_urgent_case(
+    service: ConversationService, nlu: FakeNlu, text: str
+) -> None:
+    outcome = await say(service, TextReceived(text))
+    joined = "\n".join(texts(outcome))
+    assert "911" in joined
+    assert any(isinstance(e, OpenCase) and e.priority is Priority.URGENT for e in outcome.effects)
+    assert nlu.seen == [], "the crisis screen answers before (and without) the NLU"
+
+
+async def test_a_crisis_hidden_at_the_end_of_a_very_long_message_is_still_caught(
+    service: ConversationService,
+) -> None:
+    outcome = await say(service, TextReceived("bla " * 2_500 + "je vais me suicider ce soir"))
+    assert any(isinstance(e, OpenCase) for e in outcome.effects)
+
+
+async def test_a_very_long_message_is_answered_and_the_person_told(
+    service: ConversationService, nlu: FakeNlu
+) -> None:
+    outcome = await say(service, TextReceived("x" * 10_000))
+    assert "très long" in texts(outcome)[0]
+    assert len(nlu.seen[0]) == 1_000
+
+
+async def test_emergency_reaches_the_lines_from_anywhere(service: ConversationService) -> None:
+    await say(service, ButtonPressed("theme:food"))
+    outcome = await say(service, ButtonPressed("emergency"))
+    assert "911" in texts(outcome)[0]
+    command = await say(service, CommandReceived("urgence"))
+    assert "911" in texts(command)[0]
+
+
+async def test_forget_me_asks_then_erases_everything(
+    service: ConversationService, world: MemoryWorld
+) -> None:
+    await say(service, CommandReceived("start"))
+    assert P in world.addresses
+    ask = await say(service, CommandReceived("oublie"))
+    assert payloads(ask) == ["forget:yes", "forget:no"]
+    done = await say(service, ButtonPressed("forget:yes"))
+    assert "C’est effacé" in texts(done)[0]
+    assert P not in world.conversations and P not in world.addresses
+
+
+async def test_forget_me_can_be_cancelled(service: ConversationService, world: MemoryWorld) -> None:
+    await say(service, CommandReceived("oublie"))
+    await say(service, ButtonPressed("forget:no"))
+    assert P in world.conversations
+
+
+async def test_stop_ends_follow_ups(service: ConversationService) -> None:
+    outcome = await say(service, CommandReceived("stop"))
+    assert CancelFollowUps() in outcome.effects
+    assert "plus aucun message de suivi" in texts(outcome)[0]
+
+
+@pytest.mark.parametrize("kind", list(MediaKind))
+async def test_media_gets_a_kind_answer(service: ConversationService, kind: MediaKind) -> None:
+    outcome = await say(service, MediaReceived(kind))
+    assert "Je lis seulement le texte" in texts(outcome)[0]
+
+
+async def test_unknown_command_says_so_and_shows_what_works(service: ConversationService) -> None:
+    outcome = await say(service, CommandReceived("xyzzy"))
+    assert "Je ne connais pas cette commande" in texts(outcome)[0]
+    assert "theme:food" in payloads(outcome)
+
+
+async def test_results_show_a_map_pin(service: ConversationService, directory: FakeDirectory) -> None:
+    directory.page = SearchPage(cards=(card("Soupe", 120),), total=1, radius_m=5000)
+    await say(service, ButtonPressed("theme:food"))
+    outcome = await say(service, LocationShared(45.4, -71.89))
+    assert any(isinstance(m, ShowPlace) and m.title == "Soupe" for m in outcome.messages)
+
+
+@dataclass
+class SlowNlu:
+    """Takes longer for the first message, so a race would reorder the answers."""
+
+    order: list[str]
+
+    async def parse(self, text: str, language: Language) -> Interpretation:
+        await asyncio.sleep(0.05 if text == "premier" else 0)
+        self.order.append(text)
+        return Interpretation(Intent.GREET, 0.9)
+
+
+async def test_events_of_one_conversation_are_handled_in_order(
+    engine: object, world: MemoryWorld
+) -> None:
+    order: list[str] = []
+    engine._nlu = SlowNlu(order)  # type: ignore[attr-defined]
+    service = ConversationService(engine=engine, uow_factory=world)  # type: ignore[arg-type]
+    await asyncio.gather(
+        say(service, TextReceived("premier")),
+        say(service, TextReceived("deuxième")),
+        say(service, TextReceived("troisième")),
+    )
+    assert order == ["premier", "deuxième", "troisième"]
+    assert len(service.locks) == 0, "locks are dropped when nobody waits"
+
+
+class BusyWorld(MemoryWorld):
+    def __init__(self, busy_times: int) -> None:
+        super().__init__()
+        self.busy_times = busy_times
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        uow = super().__call__()
+        if self.busy_times > 0:
+            self.busy_times -= 1
+
+            async def busy_commit() -> None:
+                raise StorageBusy("database is locked")
+
+            uow.commit = busy_commit  # type: ignore[method-assign]
+        return uow
+
+
+async def test_a_busy_database_is_retried_then_reported(engine: object) -> None:
+    recovering = BusyWorld(busy_times=2)
+    service = ConversationService(engine=engine, uow_factory=recovering, retry_delay_s=0)  # type: ignore[arg-type]
+    outcome = await say(service, CommandReceived("start"))
+    assert "anonyme" in texts(outcome)[0]
+    assert P in recovering.conversations
+
+    stuck = BusyWorld(busy_times=10)
+    service = ConversationService(engine=engine, uow_factory=stuck, retry_delay_s=0)  # type: ignore[arg-type]
+    with pytest.raises(StorageUnavailableError):
+        await say(service, CommandReceived("start"))
+    assert P not in stuck.conversations
