@@ -93,8 +93,16 @@ class AddressBook(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: repositories share it; nothing is written until ``commit``."""
 
-    conversations: ConversationRepository
-    addresses: AddressBook
+    # Read-only properties, so that an implementation may hold more specific repositories.
+    @property
+    def conversations(self) -> ConversationRepository:
+        """This unit's conversations."""
+        ...
+
+    @property
+    def addresses(self) -> AddressBook:
+        """This unit's address book."""
+        ...
 
     async def commit(self) -> None:
         """Make the unit's writes durable."""

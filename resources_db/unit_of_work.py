@@ -20,6 +20,8 @@ class SqlUnitOfWork:
         self._sessions = sessions
         self._cipher = cipher
         self.session: AsyncSession
+        self.conversations: SqlConversationRepository
+        self.addresses: EncryptedAddressBook
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()

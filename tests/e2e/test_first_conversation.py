@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from bot.logs import configure_logging
 from flows.domain import Theme
+from resources_db.models import Base
 from flows.understanding import Intent, Interpretation
 from tests.e2e.harness import e2e_settings, running_bot
 from tests.fakes.bot_api import FakeBotApi, FakeUser
@@ -92,7 +93,7 @@ async def test_a_person_who_blocked_the_bot_is_forgotten_as_an_address(database_
             assert (await session.scalar(text("select count(*) from addresses"))) == 1
         api.block(PERSON)
         api.send_text(PERSON, "/aide")
-        await api.wait_for(lambda: len(api.sent(PERSON.id, "sendMessage")) >= 2)
+        await api.wait_for(lambda: api.refused("sendMessage"))
         await api.wait_quiet(0.3)
         async with bot.services.sessions() as session:
             assert (await session.scalar(text("select count(*) from addresses"))) == 0
@@ -117,13 +118,50 @@ async def test_nothing_identifying_reaches_logs_or_database(database_url: str) -
         await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 4)
         dump = []
         async with bot.services.sessions() as session:
-            for table in ("conversations", "addresses"):
-                rows = (await session.execute(text(f"select * from {table}"))).all()
+            for table in Base.metadata.sorted_tables:
+                rows = (await session.execute(table.select())).all()
                 dump.extend(repr(tuple(row)) for row in rows)
-            assert len(dump) == 2, "the conversation and its encrypted address are kept"
+            kept = await session.scalar(text("select count(*) from conversations"))
+            assert kept == 1, "the conversation is kept, under its pseudonym"
     logging.getLogger().removeHandler(handler)
     logs = stream.getvalue()
     assert "event TextReceived" in logs, "logging was on and recorded the events"
     haystack = logs + "\n".join(dump)
     for needle in (PERSON.first_name, PERSON.username, str(PERSON.id), secret_text, "dehors"):
         assert needle not in haystack
+
+
+async def test_telegram_429_is_waited_out_and_nothing_is_lost(database_url: str) -> None:
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)):
+        api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        api.send_text(PERSON, "/start")
+        await api.wait_for(lambda: api.texts_to(PERSON.id), timeout=15)
+        assert "anonyme" in api.texts_to(PERSON.id)[0]
+        assert len(api.refused("sendMessage")) == 1
+        assert len(api.texts_to(PERSON.id)) == 1, "the refused message was sent again, once"
+
+
+async def test_a_persons_messages_are_answered_in_the_order_sent(database_url: str) -> None:
+    """The first message takes longest to understand; answers must still come in order."""
+    import asyncio
+
+    from flows.domain import Language
+
+    class SlowFirst:
+        async def parse(self, text: str, language: Language) -> Interpretation:
+            await asyncio.sleep(0.3 if text == "un" else 0)
+            return Interpretation(
+                Intent.NEED,
+                0.9,
+                theme={"un": Theme.FOOD, "deux": Theme.SHELTER, "trois": Theme.HEALTH}[text],
+            )
+
+    async with (
+        FakeBotApi() as api,
+        running_bot(api, e2e_settings(api, database_url), nlu=SlowFirst()),
+    ):
+        for word in ("un", "deux", "trois"):
+            api.send_text(PERSON, word)
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 3)
+        asked = [t.split(" :")[0] for t in api.texts_to(PERSON.id)]
+        assert asked == ["🍽 Manger", "🛏 Dormir, se loger", "🩺 Santé"]
