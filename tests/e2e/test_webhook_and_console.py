@@ -59,7 +59,11 @@ async def test_webhook_requests_without_the_secret_token_get_403(database_url: s
                     right = await client.post(
                         url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
                     )
-                assert (missing.status_code, wrong.status_code, right.status_code) == (403, 403, 200)
+                assert (missing.status_code, wrong.status_code, right.status_code) == (
+                    403,
+                    403,
+                    200,
+                )
                 await api.wait_for(lambda: api.texts_to(person.id))
                 assert len(api.texts_to(person.id)) == 1, "only the authenticated update is handled"
             finally:

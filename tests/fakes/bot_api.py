@@ -35,6 +35,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    ok: bool = True
 
 
 @dataclass
@@ -113,13 +114,16 @@ class FakeBotApi:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
-        self.calls.append(Call(method, params))
+        call = Call(method, params)
+        self.calls.append(call)
         failures = self._failures.get(method)
         if failures:
             failure = failures.pop(0)
+            call.ok = False
             return _error(failure.status, failure.description, failure.retry_after)
         chat_id = _int(params.get("chat_id"))
         if chat_id in self.blocked_chats and method.startswith(("send", "copy")):
+            call.ok = False
             return _error(403, "Forbidden: bot was blocked by the user")
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
@@ -379,13 +383,19 @@ class FakeBotApi:
     # --- what a test checks ----------------------------------------------------------------------
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
-        """Messages the bot sent (to ``chat_id`` if given)."""
+        """Messages Telegram accepted from the bot (to ``chat_id`` if given): what people see."""
         kinds = (method,) if method else ("sendMessage", "sendVenue", "copyMessage")
         return [
             c
             for c in self.calls
-            if c.method in kinds and (chat_id is None or _int(c.params.get("chat_id")) == chat_id)
+            if c.ok
+            and c.method in kinds
+            and (chat_id is None or _int(c.params.get("chat_id")) == chat_id)
         ]
+
+    def refused(self, method: str) -> list[Call]:
+        """Calls of ``method`` that the fake answered with an error."""
+        return [c for c in self.calls if c.method == method and not c.ok]
 
     def texts_to(self, chat_id: int) -> list[str]:
         """Texts of the messages sent to ``chat_id``, in order."""
