@@ -1,0 +1,1 @@
+"""Benchmarks: measured figures are recorded in docs/benchmarks.md."""
