@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import SystemClock
 from bot.settings import Settings
+from bot.team_calendar import TeamClosedDays
+from flows.availability import TeamHours
 from flows.catalogue import Catalogue
 from flows.engine import Engine, EngineConfig
+from flows.handoff import HandoffConfig, HandoffRules
+from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import pseudonym_for
 from flows.ports import Clock, CrisisScreen, Nlu, ResourceDirectory
 from flows.service import ConversationService
@@ -26,6 +31,18 @@ from resources_db.unit_of_work import SqlUnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 PLACE_EXAMPLES = {"qc": "J1H", "fr": "75011"}
+
+
+class Background(Protocol):
+    """Something that runs beside the handlers (the staff desk, the scheduler)."""
+
+    async def start(self) -> None:
+        """Start; called once the application is up."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop; must be safe to call twice."""
+        ...
 
 
 @dataclass(slots=True)
@@ -44,14 +61,32 @@ class Services:
     directory: ResourceDirectory
     engine: Engine
     conversations: ConversationService
+    handoff: HandoffService
     _nlu_client: RasaNluClient | None = None
+    # Started by the channel adapter that needs them (the Telegram staff desk, its scheduler).
+    background: list[Background] = field(default_factory=list)
 
     def pseudonym(self, user_id: int | str) -> str:
         """The keyed pseudonym of a channel user id."""
         return pseudonym_for(self.settings.pseudonym_key.get_secret_value().encode(), user_id)
 
+    def worker_pseudonym(self, user_id: int | str) -> str:
+        """A worker's keyed pseudonym: the same key, a separate namespace from persons'."""
+        return self.pseudonym(f"worker:{user_id}")
+
+    async def start_background(self) -> None:
+        """Start the background parts, in order."""
+        for part in self.background:
+            await part.start()
+
+    async def stop_background(self) -> None:
+        """Stop the background parts, in reverse order (each stop is idempotent)."""
+        for part in reversed(self.background):
+            await part.stop()
+
     async def aclose(self) -> None:
         """Close what was opened, in reverse order."""
+        await self.stop_background()
         if self._nlu_client is not None:
             await self._nlu_client.aclose()
         await self.db.dispose()
@@ -84,6 +119,24 @@ def build_services(
     directory = directory or SqlResourceDirectory(
         sessions, settings.jurisdiction, ZoneInfo(settings.timezone)
     )
+    closed_days = TeamClosedDays(
+        settings.jurisdiction,
+        public_holidays=settings.team_public_holidays,
+        extra=settings.closed_days,
+    )
+    handoff_rules = HandoffRules(
+        catalogue=catalogue,
+        crisis_lines=crisis_lines,
+        clock=clock,
+        config=HandoffConfig(
+            jurisdiction=settings.jurisdiction,
+            staff_language=settings.staff_language,
+            organisation=settings.organisation,
+            signature=settings.staff_signature,
+            zone=ZoneInfo(settings.timezone),
+        ),
+        hours=TeamHours(settings.team_hours, ZoneInfo(settings.timezone), closed_days),
+    )
     engine = Engine(
         catalogue=catalogue,
         nlu=nlu,
@@ -98,8 +151,23 @@ def build_services(
             hours_label_en=settings.hours_label_en,
             place_example=PLACE_EXAMPLES[settings.jurisdiction.value],
         ),
+        handoff=handoff_rules,
     )
-    conversations = ConversationService(engine=engine, uow_factory=uow_factory)
+    conversations = ConversationService(
+        engine=engine, uow_factory=uow_factory, effect_handlers=(CaseEffects(handoff_rules),)
+    )
+    key = settings.pseudonym_key.get_secret_value().encode()
+    handoff = HandoffService(
+        rules=handoff_rules,
+        uow_factory=uow_factory,
+        locks=conversations.locks,
+        clock=clock,
+        configured_names={
+            pseudonym_for(key, f"worker:{user_id}"): name
+            for user_id, name in settings.staff_workers.items()
+            if name
+        },
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -113,5 +181,6 @@ def build_services(
         directory=directory,
         engine=engine,
         conversations=conversations,
+        handoff=handoff,
         _nlu_client=nlu_client,
     )

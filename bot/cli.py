@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_nlu, cli_resources
+from bot import cli_audit, cli_nlu, cli_resources
 from bot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cli_nlu.app, name="nlu", help="Understand text: Rasa NLU and the crisis screen.")
 app.add_typer(cli_resources.app, name="resources", help="The resource directory.")
+app.add_typer(cli_audit.app, name="audit", help="What workers did with a case (append-only).")
 
 
 def _settings() -> Settings:
@@ -38,7 +39,10 @@ def chat() -> None:
     from bot.logs import configure_logging  # noqa: PLC0415
 
     settings = _settings()
-    configure_logging("WARNING")
+    # The terminal is the chat: operational logs go to a file beside the database instead.
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log_file = (settings.data_dir / "console.log").open("a", encoding="utf-8")
+    configure_logging(settings.log_level, log_file)
 
     async def _main() -> None:
         services = build_services(settings)
@@ -47,7 +51,10 @@ def chat() -> None:
         finally:
             await services.aclose()
 
-    asyncio.run(_main())
+    try:
+        asyncio.run(_main())
+    finally:
+        log_file.close()
 
 
 @app.command()

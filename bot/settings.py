@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Self
@@ -10,6 +12,7 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from flows.availability import normalise_schedule
 from flows.domain import Formality, Jurisdiction, Language
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "change_me", "secret", "xxx", "todo"})
@@ -62,6 +65,15 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - the webhook must be reachable by its proxy
     webhook_port: int = 8443
     staff_chat_id: int | None = None
+    staff_language: Language = Language.FR
+    staff_organisation: str = ""
+    staff_signature: str = "{name} — {organisation}"
+    staff_allowlist: str = ""
+    staff_max_per_minute: int = Field(default=20, gt=0)
+    staff_member_cache_s: float = Field(default=120.0, ge=0)
+    team_hours: str = "Mo-Fr 09:00-21:00"
+    team_closed_days: str = ""
+    team_public_holidays: bool = True
 
     nlu_url: str = "http://127.0.0.1:5005"
     nlu_timeout_s: float = Field(default=2.0, gt=0)
@@ -75,6 +87,31 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as err:
             raise ValueError(f"unknown time zone {value!r}") from err
+        return value
+
+    @field_validator("team_hours")
+    @classmethod
+    def _known_team_hours(cls, value: str) -> str:
+        return normalise_schedule(value)
+
+    @field_validator("staff_signature")
+    @classmethod
+    def _signature_has_a_name(cls, value: str) -> str:
+        fields = set(re.findall(r"{(\w*)}", value))
+        if "name" not in fields or not fields <= {"name", "organisation"}:
+            raise ValueError("STAFF_SIGNATURE must use {name} and may use {organisation}")
+        return value
+
+    @field_validator("staff_allowlist")
+    @classmethod
+    def _allowlist_is_ids(cls, value: str) -> str:
+        _parse_allowlist(value)
+        return value
+
+    @field_validator("team_closed_days")
+    @classmethod
+    def _closed_days_are_dates(cls, value: str) -> str:
+        _parse_dates(value)
         return value
 
     @model_validator(mode="after")
@@ -114,9 +151,46 @@ class Settings(BaseSettings):
                 raise SettingsError("WEBHOOK_SECRET must be set (16+ characters) in webhook mode.")
 
     @property
+    def staff_workers(self) -> dict[int, str | None]:
+        """The optional allowlist: Telegram user id → first name to sign with (or None)."""
+        return _parse_allowlist(self.staff_allowlist)
+
+    @property
+    def closed_days(self) -> frozenset[date]:
+        """Days the team does not work besides public holidays."""
+        return _parse_dates(self.team_closed_days)
+
+    @property
+    def organisation(self) -> str:
+        """The organisation workers sign with (the team's name unless set)."""
+        return self.staff_organisation.strip() or self.team_name
+
+    @property
     def data_dir(self) -> Path:
         """Where the embedded default keeps its files."""
         return Path("data")
+
+
+def _parse_allowlist(value: str) -> dict[int, str | None]:
+    """``123456789:Julie, 987654321`` → {123456789: "Julie", 987654321: None}."""
+    workers: dict[int, str | None] = {}
+    for item in re.split(r"[,;\s]+(?=\d)", value.strip()):
+        if not item.strip():
+            continue
+        user_id, _, name = item.strip().partition(":")
+        if not user_id.strip().isdigit():
+            raise ValueError("STAFF_ALLOWLIST is a list of Telegram user ids, e.g. 123:Julie,456")
+        workers[int(user_id)] = name.strip().strip(",;") or None
+    return workers
+
+
+def _parse_dates(value: str) -> frozenset[date]:
+    try:
+        return frozenset(
+            date.fromisoformat(part.strip()) for part in re.split(r"[,;\s]+", value) if part
+        )
+    except ValueError as err:
+        raise ValueError("TEAM_CLOSED_DAYS is a list of dates, e.g. 2026-12-24,2026-12-31") from err
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -56,9 +56,25 @@ class OpenCase:
 
 @dataclass(frozen=True, slots=True)
 class RelayToWorker:
-    """Pass the person's text to the worker side of their open case."""
+    """Pass the person's message to the worker side of their open case.
+
+    ``reference`` is the channel's opaque id of the person's message, so the adapter can copy
+    it without the author (never downloading it). ``kind`` is ``text`` or a media kind;
+    ``copy`` is False for what must not reach the staff group (a contact card, a location):
+    the workers are then only told that something was withheld.
+    """
 
     text: str
+    reference: str | None = None
+    kind: str = "text"
+    copy: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CloseCase:
+    """Close the open case because of the person (``detail``: blocked, cancelled…)."""
+
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +87,7 @@ class CancelFollowUps:
     """Cancel every pending follow-up for this conversation."""
 
 
-Effect = OpenCase | RelayToWorker | ForgetPerson | CancelFollowUps
+Effect = OpenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps
 
 
 @dataclass(frozen=True, slots=True)

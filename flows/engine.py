@@ -13,12 +13,10 @@ from flows.actions import (
     Button,
     CancelFollowUps,
     Decision,
-    Effect,
     ForgetPerson,
     Keyboard,
     OpenCase,
     PersonMessage,
-    RelayToWorker,
     Reply,
 )
 from flows.catalogue import Catalogue
@@ -45,9 +43,11 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
+from flows.handoff import HandoffConfig, HandoffRules
 from flows.ports import Clock, CrisisLineRegistry, CrisisScreen, Nlu, ResourceDirectory
 from flows.results import render_page
 from flows.understanding import (
+    NO_CRISIS,
     CrisisCategory,
     CrisisLevel,
     Intent,
@@ -94,6 +94,7 @@ class Engine:
         directory: ResourceDirectory,
         clock: Clock,
         config: EngineConfig,
+        handoff: HandoffRules | None = None,
     ) -> None:
         self._t = catalogue
         self._nlu = nlu
@@ -102,9 +103,19 @@ class Engine:
         self._directory = directory
         self._clock = clock
         self._config = config
+        # Ownership (who may speak to the person) is decided in one place: flows/handoff.py.
+        self._handoff = handoff or HandoffRules(
+            catalogue=catalogue,
+            crisis_lines=crisis_lines,
+            clock=clock,
+            config=HandoffConfig(jurisdiction=config.jurisdiction),
+        )
 
     async def decide(self, conversation: Conversation | None, inbound: Inbound) -> Decision:
         """The decision for ``inbound`` given the stored ``conversation`` (None if new)."""
+        return self._handoff.relayed(await self._decide(conversation, inbound), inbound)
+
+    async def _decide(self, conversation: Conversation | None, inbound: Inbound) -> Decision:
         now = self._clock.now()
         event = inbound.event
         if conversation is None:
@@ -118,26 +129,22 @@ class Engine:
             )
         conv = conversation.evolve(last_activity_at=now)
         if isinstance(event, PersonBlockedBot):
-            return Decision(conv, effects=(CancelFollowUps(),))
-        if conv.owner in (Owner.QUEUED, Owner.WORKER):
-            return self._while_human_holds(conv, event)
+            return self._handoff.person_blocked(conv)
+        if self._handoff.holds(conv):
+            return await self._while_human_holds(conv, event)
         return await self._with_bot(conv, event)
 
     # --- ownership ------------------------------------------------------------------------
 
-    def _while_human_holds(self, conv: Conversation, event: PersonEvent) -> Decision:
+    async def _while_human_holds(self, conv: Conversation, event: PersonEvent) -> Decision:
         """A human holds (or is about to hold) the conversation: the bot relays, stays quiet.
 
-        The crisis screen still runs: a flagged message raises the case to urgent.
+        The crisis screen still runs: a flagged message raises the case to urgent. The rules
+        live in ``HandoffRules``; only what is never withheld comes back to the bot.
         """
-        if not isinstance(event, TextReceived):
-            return Decision(conv)
-        effects: list[Effect] = [RelayToWorker(event.text)]
-        screening = self._screen.screen(event.text)
-        if screening.flagged:
-            effects.append(OpenCase(_priority_for(screening), CaseReason.CRISIS))
-            conv = conv.evolve(crisis_flagged_at=self._clock.now())
-        return Decision(conv, effects=tuple(effects))
+        screening = self._screen.screen(event.text) if isinstance(event, TextReceived) else None
+        held = self._handoff.while_held(conv, event, screening or NO_CRISIS)
+        return held if held is not None else await self._with_bot(conv, event)
 
     # --- the bot's own conversation ---------------------------------------------------------
 
@@ -195,7 +202,11 @@ class Engine:
         if kind == "lang" and rest in ("fr", "en"):
             return self._set_language(conv, Language(rest))
         if kind == "human":
-            return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
+            # Pressed from the offer made after two misunderstandings: say so on the case.
+            misread = conv.misunderstood >= 2
+            return self._ask_human(
+                conv, CaseReason.NOT_UNDERSTOOD if misread else CaseReason.ASKED_FOR_HUMAN
+            )
         if kind == "emergency":
             return self._emergency(conv)
         if kind == "forget" and conv.state is FlowState.CONFIRM_FORGET:
@@ -340,11 +351,12 @@ class Engine:
     def _crisis(self, conv: Conversation, screening: Screening) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
         conv = conv.evolve(crisis_flagged_at=self._clock.now(), owner=Owner.QUEUED)
-        return Decision(
+        decision = Decision(
             conv,
             crisis_replies(self._t, lines, conv.language, screening),
             (OpenCase(_priority_for(screening), CaseReason.CRISIS),),
         )
+        return self._handoff.after_crisis(decision)
 
     def _emergency(self, conv: Conversation) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
@@ -354,12 +366,7 @@ class Engine:
         return Decision(conv, (Reply(text, buttons=((talk,), (menu,))),))
 
     def _ask_human(self, conv: Conversation, reason: CaseReason) -> Decision:
-        conv = conv.evolve(owner=Owner.QUEUED, misunderstood=0)
-        return Decision(
-            conv,
-            (Reply(self._t.text("handoff.queued", conv.language)),),
-            (OpenCase(Priority.NORMAL, reason),),
-        )
+        return self._handoff.ask_human(conv, reason)
 
     def _not_understood(self, conv: Conversation) -> Decision:
         count = conv.misunderstood + 1

@@ -85,10 +85,12 @@ class Inbound:
     """One event for one conversation, as an adapter hands it to the core.
 
     ``address`` is the opaque channel address (a Telegram chat id as text) needed to answer;
-    the core hands it to the encrypted address book and never logs it.
+    the core hands it to the encrypted address book and never logs it. ``reference`` is the
+    opaque id of the person's message in that chat, so it can be copied to a worker unread.
     """
 
     pseudonym: str
     event: PersonEvent
     language_hint: str | None = None
     address: str | None = None
+    reference: str | None = None

@@ -11,6 +11,7 @@ from typing import Protocol, Self
 
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Jurisdiction, Language
+from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
 from flows.understanding import CrisisLines, Interpretation, NluUnavailable, Screening
 
 
@@ -102,6 +103,21 @@ class UnitOfWork(Protocol):
     @property
     def addresses(self) -> AddressBook:
         """This unit's address book."""
+        ...
+
+    @property
+    def cases(self) -> CaseRepository:
+        """This unit's handoff cases."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """This unit's append-only audit log."""
+        ...
+
+    @property
+    def workers(self) -> WorkerDirectory:
+        """This unit's worker names."""
         ...
 
     async def commit(self) -> None:

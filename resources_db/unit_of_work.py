@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.ports import StorageBusy
+from resources_db.cases import SqlAuditLog, SqlCaseRepository, SqlWorkerDirectory
 from resources_db.crypto import AddressCipher
 from resources_db.repositories import EncryptedAddressBook, SqlConversationRepository
 
@@ -22,11 +23,17 @@ class SqlUnitOfWork:
         self.session: AsyncSession
         self.conversations: SqlConversationRepository
         self.addresses: EncryptedAddressBook
+        self.cases: SqlCaseRepository
+        self.audit: SqlAuditLog
+        self.workers: SqlWorkerDirectory
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         self.conversations = SqlConversationRepository(self.session)
         self.addresses = EncryptedAddressBook(self.session, self._cipher)
+        self.cases = SqlCaseRepository(self.session)
+        self.audit = SqlAuditLog(self.session)
+        self.workers = SqlWorkerDirectory(self.session)
         return self
 
     async def __aexit__(

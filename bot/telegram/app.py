@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -17,9 +17,12 @@ from telegram.ext import (
 )
 
 from bot.bootstrap import Services, build_services
+from bot.scheduler import OpeningDigest, Scheduler
 from bot.settings import Settings, TelegramMode
 from bot.telegram.ordering import PerChatUpdateProcessor
-from bot.telegram.person import PersonHandlers
+from bot.telegram.person import OutcomeSink, PersonHandlers
+from bot.telegram.rate_limit import StaffAwareRateLimiter
+from bot.telegram.staff import StaffAccess, StaffHandlers, TelegramStaffDesk
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,32 @@ MEDIA = (
     | filters.Document.ALL
     | filters.CONTACT
 )
+
+# The staff group's command names (descriptions come from the catalogue, staff.command.*).
+STAFF_COMMAND_NAMES = {
+    "fr": {
+        "queue": "file",
+        "take": "prendre",
+        "note": "note",
+        "give_back": "rendre",
+        "close": "fermer",
+        "reopen": "rouvrir",
+        "case": "cas",
+        "name": "prenom",
+        "help": "aide",
+    },
+    "en": {
+        "queue": "queue",
+        "take": "take",
+        "note": "note",
+        "give_back": "giveback",
+        "close": "close",
+        "reopen": "reopen",
+        "case": "case",
+        "name": "name",
+        "help": "help",
+    },
+}
 
 COMMANDS = {
     "fr": [
@@ -75,15 +104,22 @@ def build_application(settings: Settings, services: Services) -> Application:  #
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        # Overall 30 msg/s and 20 msg/min per group; RetryAfter (429) waits and retries.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Overall 30 msg/s and 20 msg/min per group; RetryAfter (429) waits and retries. The
+        # staff group is the exception: its ordered queue paces it and waits out its 429s.
+        .rate_limiter(StaffAwareRateLimiter(settings.staff_chat_id, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(64))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data["services"] = services
-    person = PersonHandlers(services)
+    sinks: tuple[OutcomeSink, ...] = ()
+    if settings.staff_chat_id is not None:
+        sinks = (_add_staff_desk(application, services),)
+    else:
+        log.warning("STAFF_CHAT_ID is not set: cases are kept, but no staff group is told")
+    person = PersonHandlers(services, sinks=sinks)
     application.add_handler(CommandHandler("start", person.command, filters=PRIVATE_HUMAN))
     application.add_handler(MessageHandler(filters.COMMAND & PRIVATE_HUMAN, person.command))
     application.add_handler(MessageHandler(filters.TEXT & PRIVATE_HUMAN, person.text))
@@ -95,10 +131,50 @@ def build_application(settings: Settings, services: Services) -> Application:  #
     return application
 
 
+def _add_staff_desk(application: Application, services: Services) -> OutcomeSink:  # type: ignore[type-arg]
+    """The workers' desk in the staff group, its handlers, and its opening digest."""
+    staff_chat = services.settings.staff_chat_id
+    desk = TelegramStaffDesk(services, application.bot)
+    handlers = StaffHandlers(services, desk, StaffAccess(services, application.bot))
+    in_staff = filters.Chat(chat_id=staff_chat) & HumanSender()
+    # Before the person's handlers: card buttons live in the staff group, not in private chats.
+    application.add_handler(CallbackQueryHandler(handlers.button, pattern=r"^case:"))
+    application.add_handler(MessageHandler(filters.COMMAND & in_staff, handlers.command))
+    application.add_handler(MessageHandler(~filters.COMMAND & in_staff, handlers.message))
+    scheduler = Scheduler(services.settings.timezone)
+    digest = OpeningDigest(
+        scheduler, services.handoff.rules.hours, services.clock, desk.send_digest
+    )
+    services.background.extend([desk, scheduler, digest])
+    return desk.on_outcome
+
+
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     for language, commands in COMMANDS.items():
         await application.bot.set_my_commands(commands, language_code=language)
     await application.bot.set_my_commands(COMMANDS["fr"])
+    services: Services = application.bot_data["services"]
+    staff_chat = services.settings.staff_chat_id
+    if staff_chat is not None:
+        language = services.settings.staff_language
+        staff_commands = [
+            BotCommand(command, services.catalogue.text(f"staff.command.{key}", language))
+            for key, command in STAFF_COMMAND_NAMES[language.value].items()
+        ]
+        try:
+            await application.bot.set_my_commands(
+                staff_commands, scope=BotCommandScopeChat(staff_chat)
+            )
+        except TelegramError as err:
+            # A wrong STAFF_CHAT_ID (or the bot not yet in the group) must not stop the bot.
+            log.warning("staff group commands not set: %s", err.message)
+    await services.start_background()
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    # While the bot can still send: the staff queue gets a moment to finish.
+    services: Services = application.bot_data["services"]
+    await services.stop_background()
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

@@ -125,6 +125,8 @@ class PersonHandlers:
         if query is None:
             return
         await query.answer()
+        if query.message is not None and query.message.chat.type != Chat.PRIVATE:
+            return  # a stale button in a group is nobody's conversation
         await self._process(update, ButtonPressed(query.data or ""))
 
     async def location(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -154,7 +156,15 @@ class PersonHandlers:
             return
         services = self._services
         pseudonym = services.pseudonym(user.id)
-        inbound = Inbound(pseudonym, event, language_hint=user.language_code, address=str(chat.id))
+        # The message's id lets a worker receive a copy of it, unread by the bot.
+        reference = str(update.message.message_id) if update.message is not None else None
+        inbound = Inbound(
+            pseudonym,
+            event,
+            language_hint=user.language_code,
+            address=str(chat.id),
+            reference=reference,
+        )
         try:
             outcome = await services.conversations.handle(inbound)
         except StorageUnavailableError:
@@ -166,7 +176,11 @@ class PersonHandlers:
                 await deliver(update.get_bot(), chat.id, outcome.messages)
             except PersonUnreachableError:
                 log.info("person %s blocked the bot", pseudonym[:12])
-                await services.conversations.handle(Inbound(pseudonym, PersonBlockedBot()))
+                blocked = await services.conversations.handle(
+                    Inbound(pseudonym, PersonBlockedBot())
+                )
+                for sink in self._sinks:  # an open case closes: the workers are told
+                    await sink(blocked)
                 return
         for sink in self._sinks:
             await sink(outcome)

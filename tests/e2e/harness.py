@@ -70,5 +70,7 @@ async def running_bot(
                         await application.updater.stop()
                 finally:
                     await application.stop()
+                    if application.post_stop is not None:  # as run_polling does
+                        await application.post_stop(application)
     finally:
         await services.aclose()

@@ -36,6 +36,7 @@ class Call:
     method: str
     params: dict[str, Any]
     ok: bool = True
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -85,6 +86,7 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.topics: dict[int, str] = {}  # forum topic id -> its current name
 
     # --- server ---------------------------------------------------------------------------
 
@@ -182,7 +184,9 @@ class FakeBotApi:
 
     def _m_copyMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         source = self.messages.get((_int(p["from_chat_id"]) or 0, _int(p["message_id"]) or 0), {})
-        message = self._bot_message(p, text=source.get("text", ""))
+        # A copy is the bot's own message with the same content: no author, no "forwarded from".
+        content = {k: v for k, v in source.items() if k in _COPIED} or {"text": ""}
+        message = self._bot_message(p, **content)
         return {"message_id": message["message_id"]}
 
     def _m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any] | bool:
@@ -219,13 +223,14 @@ class FakeBotApi:
                 ),
                 content_type="application/json",
             )
-        return {
-            "message_thread_id": next(self._thread_ids),
-            "name": p["name"],
-            "icon_color": 7322096,
-        }
+        thread_id = next(self._thread_ids)
+        self.topics[thread_id] = str(p["name"])
+        return {"message_thread_id": thread_id, "name": p["name"], "icon_color": 7322096}
 
-    def _m_editForumTopic(self, _p: dict[str, Any]) -> bool:
+    def _m_editForumTopic(self, p: dict[str, Any]) -> bool:
+        thread_id = _int(p.get("message_thread_id")) or 0
+        if "name" in p:
+            self.topics[thread_id] = str(p["name"])
         return True
 
     def _m_closeForumTopic(self, _p: dict[str, Any]) -> bool:
@@ -411,6 +416,16 @@ class FakeBotApi:
         assert mine, f"the bot sent nothing to chat {chat_id}"
         return mine[-1]
 
+    def bot_messages(self, chat_id: int, thread_id: int | None = None) -> list[dict[str, Any]]:
+        """Every message the bot has in ``chat_id`` (in one forum topic if given), in order."""
+        return [
+            m
+            for (cid, _), m in sorted(self.messages.items(), key=lambda item: item[0][1])
+            if cid == chat_id
+            and m["from"]["id"] == BOT_USER["id"]
+            and (thread_id is None or m.get("message_thread_id") == thread_id)
+        ]
+
     def buttons_to(self, chat_id: int) -> list[tuple[str, str]]:
         """(label, callback data) of the inline buttons on the last message to ``chat_id``."""
         markup = self.last_to(chat_id).get("reply_markup") or {}
@@ -437,6 +452,12 @@ class FakeBotApi:
         while count != len(self.calls):
             count = len(self.calls)
             await asyncio.sleep(seconds)
+
+
+# What ``copyMessage`` carries over from the source message.
+_COPIED = frozenset(
+    {"text", "entities", "caption", "sticker", "photo", "voice", "video", "audio", "document"}
+)
 
 
 def _int(value: Any) -> int | None:

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from flows.cases import AuditEntry, Case, CaseStatus
 from flows.directory import Place, SearchPage, SearchQuery
-from flows.domain import Conversation, Language
+from flows.domain import Conversation, Language, Priority
 from flows.understanding import Intent, Interpretation, NluUnavailable
 
 
@@ -86,6 +87,108 @@ class MemoryAddresses:
         self._store.pop(pseudonym, None)
 
 
+class MemoryCases:
+    """``CaseRepository`` on dicts: cases by id and the staff-message map."""
+
+    def __init__(self, cases: dict[int, Case], messages: dict[tuple[int, int], tuple[int, str]]):
+        self._cases = cases
+        self._messages = messages
+
+    async def add(self, case: Case) -> Case:
+        stored = case.evolve(id=max(self._cases, default=0) + 1)
+        self._cases[stored.id] = stored
+        return stored
+
+    async def get(self, case_id: int) -> Case | None:
+        return self._cases.get(case_id)
+
+    async def save(self, case: Case) -> None:
+        shown = self._cases[case.id]
+        self._cases[case.id] = case.evolve(
+            shown_status=shown.shown_status,
+            shown_priority=shown.shown_priority,
+            shown_flags=shown.shown_flags,
+            topic_id=shown.topic_id,
+            card_message_id=shown.card_message_id,
+        )
+
+    async def open_for(self, pseudonym: str) -> Case | None:
+        found = [c for c in self._cases.values() if c.pseudonym == pseudonym and c.is_open]
+        return max(found, key=lambda c: c.id) if found else None
+
+    async def open_cases(self) -> list[Case]:
+        return sorted((c for c in self._cases.values() if c.is_open), key=lambda c: c.id)
+
+    async def find(self, alias: str) -> list[Case]:
+        found = [c for c in self._cases.values() if c.alias.lower() == alias.strip().lower()]
+        return sorted(found, key=lambda c: -c.id)
+
+    async def by_topic(self, topic_id: int) -> Case | None:
+        return next((c for c in self._cases.values() if c.topic_id == topic_id), None)
+
+    async def needing_staff_update(self) -> list[Case]:
+        return sorted((c for c in self._cases.values() if c.needs_staff_update), key=lambda c: c.id)
+
+    async def mark_shown(
+        self,
+        case_id: int,
+        *,
+        status: CaseStatus,
+        priority: Priority,
+        flags: int,
+        topic_id: int | None,
+        card_message_id: int | None,
+    ) -> None:
+        self._cases[case_id] = self._cases[case_id].evolve(
+            shown_status=status,
+            shown_priority=priority,
+            shown_flags=flags,
+            topic_id=topic_id,
+            card_message_id=card_message_id,
+        )
+
+    async def remember_message(
+        self, case_id: int, chat_id: int, message_id: int, kind: str
+    ) -> None:
+        self._messages[(chat_id, message_id)] = (case_id, kind)
+
+    async def by_message(self, chat_id: int, message_id: int) -> tuple[Case, str] | None:
+        found = self._messages.get((chat_id, message_id))
+        return None if found is None else (self._cases[found[0]], found[1])
+
+    async def forget_person(self, pseudonym: str) -> None:
+        for case_id, case in list(self._cases.items()):
+            if case.pseudonym == pseudonym:
+                self._cases[case_id] = case.evolve(pseudonym=None)
+
+
+class MemoryAudit:
+    """``AuditLog``: a list that only grows."""
+
+    def __init__(self, lines: list[AuditEntry]) -> None:
+        self._lines = lines
+
+    async def record(self, entry: AuditEntry) -> None:
+        self._lines.append(entry)
+
+    async def trail(self, case_id: int) -> list[AuditEntry]:
+        return [line for line in self._lines if line.case_id == case_id]
+
+
+class MemoryWorkers:
+    def __init__(self, names: dict[str, str]) -> None:
+        self._names = names
+
+    async def name_of(self, pseudonym: str) -> str | None:
+        return self._names.get(pseudonym)
+
+    async def set_name(self, pseudonym: str, name: str | None) -> None:
+        if name is None:
+            self._names.pop(pseudonym, None)
+        else:
+            self._names[pseudonym] = name
+
+
 class MemoryUnitOfWork:
     """Writes land in the shared stores only on commit."""
 
@@ -96,8 +199,15 @@ class MemoryUnitOfWork:
     async def __aenter__(self) -> Self:
         self._conversations = dict(self._world.conversations)
         self._addresses = dict(self._world.addresses)
+        self._cases = dict(self._world.cases)
+        self._messages = dict(self._world.case_messages)
+        self._audit = list(self._world.audit)
+        self._workers = dict(self._world.workers)
         self.conversations = MemoryConversations(self._conversations)
         self.addresses = MemoryAddresses(self._addresses)
+        self.cases = MemoryCases(self._cases, self._messages)
+        self.audit = MemoryAudit(self._audit)
+        self.workers = MemoryWorkers(self._workers)
         return self
 
     async def __aexit__(
@@ -111,6 +221,10 @@ class MemoryUnitOfWork:
     async def commit(self) -> None:
         self._world.conversations = self._conversations
         self._world.addresses = self._addresses
+        self._world.cases = self._cases
+        self._world.case_messages = self._messages
+        self._world.audit = self._audit
+        self._world.workers = self._workers
         self.committed = True
 
     async def rollback(self) -> None:
@@ -123,6 +237,10 @@ class MemoryWorld:
 
     conversations: dict[str, Conversation] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
+    cases: dict[int, Case] = field(default_factory=dict)
+    case_messages: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    workers: dict[str, str] = field(default_factory=dict)
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)

@@ -1,0 +1,112 @@
+"""APScheduler, started and stopped with the application. The scheduler triggers; the
+database remembers: jobs carry no data, they wake code that reads what to do from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from flows.availability import TeamHours
+from flows.ports import Clock
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "opening-digest"
+# A digest an hour late (a laptop waking up, a slow restart) still helps; later, it is noise.
+MISFIRE_GRACE_S = 3_600
+
+
+class Scheduler:
+    """``AsyncIOScheduler`` in the deployment's time zone; ``start``/``stop`` are idempotent."""
+
+    def __init__(self, timezone: str) -> None:
+        self._zone = ZoneInfo(timezone)
+        self._scheduler = AsyncIOScheduler(timezone=self._zone)
+
+    async def start(self) -> None:
+        """Start (inside the running event loop)."""
+        if not self._scheduler.running:
+            self._scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop without waiting for running jobs (they are short and idempotent)."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def run_at(self, job_id: str, when: datetime, func: Callable[[], Awaitable[None]]) -> None:
+        """Run ``func`` once at ``when`` (replacing any job with the same id)."""
+        self._scheduler.add_job(
+            func,
+            DateTrigger(run_date=when),
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=MISFIRE_GRACE_S,
+            coalesce=True,
+        )
+
+    def next_run(self, job_id: str) -> datetime | None:
+        """When ``job_id`` runs next, if scheduled."""
+        job = self._scheduler.get_job(job_id)
+        return None if job is None else job.next_run_time or job.trigger.run_date
+
+
+class OpeningDigest:
+    """At each opening of the team's hours, the staff group gets the waiting cases."""
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        hours: TeamHours | None,
+        clock: Clock,
+        send_digest: Callable[[], Awaitable[None]],
+        system_now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._scheduler = scheduler
+        self._hours = hours
+        self._clock = clock
+        self._send_digest = send_digest
+        self._system_now = system_now or _system_now
+
+    async def start(self) -> None:
+        """Schedule the next digest."""
+        self.arm()
+
+    async def stop(self) -> None:
+        """Nothing to release: the scheduler stops its jobs."""
+
+    def arm(self, after: datetime | None = None) -> datetime | None:
+        """Schedule the digest at the next opening (as the ``Clock`` sees it); returns it.
+
+        ``after`` is the opening just announced, so a clock a hair early cannot announce
+        the same opening twice.
+        """
+        if self._hours is None:
+            return None
+        now = self._clock.now()
+        opening = self._hours.next_opening_after(max(now, after) if after else now)
+        if opening is None:
+            return None
+        # APScheduler runs on the system clock; the delay comes from ours (tests move it).
+        delay = max(opening - now, timedelta(0))
+        self._scheduler.run_at(DIGEST_JOB, self._system_now() + delay, self._fire(opening))
+        log.info("opening digest scheduled in %s", delay)
+        return opening
+
+    def _fire(self, opening: datetime) -> Callable[[], Awaitable[None]]:
+        async def fire() -> None:
+            try:
+                await self._send_digest()
+            finally:
+                self.arm(after=opening)
+
+        return fire
+
+
+def _system_now() -> datetime:
+    return datetime.now().astimezone()
