@@ -66,7 +66,8 @@ fmt: $(STAMP) ## Format the code
 	@$(BIN)/ruff check --fix .
 
 bench: $(STAMP) ## Run the benchmarks (see docs/benchmarks.md)
-	@$(BIN)/python -m benchmarks.run
+	@$(BIN)/python -m benchmarks.search
+	@$(BIN)/python -m benchmarks.turns
 
 clean: ## Remove virtual environments, models and local data
 	rm -rf $(VENV) $(RASA_VENV) nlu/rasa/models data/*.db*

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flows.domain import Theme
+from flows.domain import Language, Theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class SearchQuery:
     radius_m: int = 5_000
     offset: int = 0
     limit: int = 3
+    language: Language | None = None  # texts in this language when the data has them
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,15 @@ class ResourceCard:
     verified_on: date | None
     demo: bool = False
     alert: str | None = None
+    area: str | None = None  # the neighbourhood or town, shown when there is no address
+    confidential: bool = False  # never show an address or a pin; the distance is rounded
+    no_id_needed: bool | None = None
+    anonymous: bool | None = None
+    pets_allowed: bool | None = None
+    temporarily_closed: bool = False
+    closed_until: date | None = None
+    closure_reason: str | None = None
+    capacity: str | None = None  # "limited" or "full", only when recently updated
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +77,8 @@ class SearchPage:
     radius_m: int
     offset: int = 0
     widened: bool = False
+    requested_radius_m: int | None = None  # the radius asked for, before any widening
+    now: datetime | None = None  # the search instant in the deployment's time zone
 
     @property
     def has_more(self) -> bool:

@@ -45,7 +45,7 @@ from flows.events import (
 )
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.ports import Clock, CrisisLineRegistry, CrisisScreen, Nlu, ResourceDirectory
-from flows.results import render_page
+from flows.results import needs_crisis_lines, render_page
 from flows.understanding import (
     NO_CRISIS,
     CrisisCategory,
@@ -307,12 +307,23 @@ class Engine:
         if theme is None:
             return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
         query = SearchQuery(
-            theme=theme, place=place, at=self._clock.now(), offset=offset, limit=PAGE_SIZE
+            theme=theme,
+            place=place,
+            at=self._clock.now(),
+            offset=offset,
+            limit=PAGE_SIZE,
+            language=conv.language,
         )
         page = await self._directory.search(query)
         # The point travels in the "see more" button, so paging needs no stored location.
         more = f"more:{theme}:{place.latitude:.3f}:{place.longitude:.3f}:{offset + PAGE_SIZE}"
-        messages = render_page(self._t, page, theme, conv.language, more_payload=more)
+        pinned = None
+        if needs_crisis_lines(theme):
+            lines = self._lines.lines_for(self._config.jurisdiction)
+            pinned = crisis_lines_text(self._t, lines, conv.language)
+        messages = render_page(
+            self._t, page, theme, conv.language, more_payload=more, pinned=pinned
+        )
         conv = conv.evolve(
             state=FlowState.RESULTS,
             theme=theme,

@@ -38,19 +38,40 @@ def texts(outcome: Outcome) -> list[str]:
 
 
 def payloads(outcome: Outcome) -> list[str]:
-    return [b.payload for m in outcome.messages if isinstance(m, Reply) for row in m.buttons for b in row]
+    return [
+        b.payload
+        for m in outcome.messages
+        if isinstance(m, Reply)
+        for row in m.buttons
+        for b in row
+    ]
 
 
 def card(name: str, distance: int) -> ResourceCard:
     return ResourceCard(
-        service_id=name, name=name, organization="Org", themes=(Theme.FOOD,), distance_m=distance,
-        open_now=True, next_change=None, always_open=False, address="1 rue King", latitude=45.4,
-        longitude=-71.9, phone="819 555-0000", conditions=None, what_to_bring=None, free=True,
-        walk_in=True, verified_on=None,
+        service_id=name,
+        name=name,
+        organization="Org",
+        themes=(Theme.FOOD,),
+        distance_m=distance,
+        open_now=True,
+        next_change=None,
+        always_open=False,
+        address="1 rue King",
+        latitude=45.4,
+        longitude=-71.9,
+        phone="819 555-0000",
+        conditions=None,
+        what_to_bring=None,
+        free=True,
+        walk_in=True,
+        verified_on=None,
     )
 
 
-async def test_start_welcomes_with_anonymity_emergency_and_who_reads(service: ConversationService) -> None:
+async def test_start_welcomes_with_anonymity_emergency_and_who_reads(
+    service: ConversationService,
+) -> None:
     outcome = await say(service, CommandReceived("start", "parc-jc"))
     welcome = texts(outcome)[0]
     assert "anonyme" in welcome
@@ -253,7 +274,9 @@ async def test_unknown_command_says_so_and_shows_what_works(service: Conversatio
     assert "theme:food" in payloads(outcome)
 
 
-async def test_results_show_a_map_pin(service: ConversationService, directory: FakeDirectory) -> None:
+async def test_results_show_a_map_pin(
+    service: ConversationService, directory: FakeDirectory
+) -> None:
     directory.page = SearchPage(cards=(card("Soupe", 120),), total=1, radius_m=5000)
     await say(service, ButtonPressed("theme:food"))
     outcome = await say(service, LocationShared(45.4, -71.89))
@@ -316,3 +339,23 @@ async def test_a_busy_database_is_retried_then_reported(engine: object) -> None:
     with pytest.raises(StorageUnavailableError):
         await say(service, CommandReceived("start"))
     assert P not in stuck.conversations
+
+
+@pytest.mark.parametrize(
+    ("theme", "pinned"),
+    [
+        (Theme.MENTAL_HEALTH, True),
+        (Theme.VIOLENCE, True),
+        (Theme.SUBSTANCE_USE, True),
+        (Theme.FOOD, False),
+    ],
+)
+async def test_crisis_lines_are_pinned_above_results_where_the_theme_calls_for_it(
+    service: ConversationService, directory: FakeDirectory, theme: Theme, pinned: bool
+) -> None:
+    directory.page = SearchPage(cards=(card("Lieu", 120),), total=1, radius_m=5000)
+    await say(service, ButtonPressed(f"theme:{theme}"))
+    outcome = await say(service, LocationShared(45.4, -71.89))
+    first = texts(outcome)[0]
+    assert ("1 866 277-3553" in first) is pinned
+    assert directory.queries[-1].language is Language.FR

@@ -1,0 +1,260 @@
+"""Nearby search on the real database, SQLite and PostgreSQL (see resources_territory.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from flows.directory import Place, SearchPage, SearchQuery
+from flows.domain import Jurisdiction, Language, Theme
+from resources_db.directory import SqlResourceDirectory
+from resources_db.geo import load_gazetteer
+from resources_db.importer import import_path, load_demo, read_gazetteer
+from resources_db.models.resources import Service, ServiceTheme
+from tests.integration.resources_territory import (
+    FETE_NATIONALE_NOON,
+    GAZETTEER,
+    MONTREAL,
+    ORIGIN,
+    TERRITORY,
+    WEDNESDAY_NOON,
+    line,
+    point,
+    write_sheet,
+)
+
+Sessions = async_sessionmaker[AsyncSession]
+HERE = Place(*ORIGIN)
+
+
+@pytest.fixture
+async def directory(sessions: Sessions, tmp_path: Path) -> SqlResourceDirectory:
+    """The test territory and gazetteer, loaded through the real importers."""
+    sheet = write_sheet(tmp_path / "territory.csv", TERRITORY)
+    await import_path(sessions, sheet, jurisdiction=Jurisdiction.QC)
+    async with sessions() as session, session.begin():
+        await load_gazetteer(session, read_gazetteer(GAZETTEER))
+    return SqlResourceDirectory(sessions, Jurisdiction.QC, MONTREAL)
+
+
+async def find(
+    directory: SqlResourceDirectory, theme: Theme, at: datetime = WEDNESDAY_NOON, **options: object
+) -> SearchPage:
+    query = SearchQuery(theme=theme, place=HERE, at=at, limit=10, **options)  # type: ignore[arg-type]
+    return await directory.search(query)
+
+
+def names(page: SearchPage) -> list[str]:
+    return [card.name for card in page.cards]
+
+
+async def test_nearest_first_with_distances(directory: SqlResourceDirectory) -> None:
+    page = await find(directory, Theme.FOOD)
+    assert names(page) == ["Soupe A", "Jeunes E", "Banque B", "Frigo C", "Épicerie D"]
+    distances = [card.distance_m for card in page.cards]
+    assert distances == pytest.approx([300, 800, 1200, 2500, 4000], abs=5)
+    assert (page.total, page.radius_m, page.widened) == (5, 5_000, False)
+
+
+async def test_open_now_on_a_wednesday_at_noon(directory: SqlResourceDirectory) -> None:
+    page = await find(directory, Theme.FOOD, open_now=True)
+    assert names(page) == ["Soupe A", "Frigo C", "Épicerie D"]
+    soupe = page.cards[0]
+    assert soupe.open_now is True
+    assert soupe.next_change == datetime(2026, 11, 18, 13, 0, tzinfo=MONTREAL)
+
+
+async def test_every_card_tells_whether_it_is_open_and_until_when(
+    directory: SqlResourceDirectory,
+) -> None:
+    page = await find(directory, Theme.FOOD)
+    by_name = {card.name: card for card in page.cards}
+    assert by_name["Banque B"].open_now is False
+    assert by_name["Banque B"].next_change == datetime(2026, 11, 19, 13, 0, tzinfo=MONTREAL)
+    assert by_name["Frigo C"].always_open is True
+    assert by_name["Jeunes E"].next_change == datetime(2026, 11, 18, 15, 0, tzinfo=MONTREAL)
+
+
+async def test_the_quebec_fete_nationale_closes_services_closed_on_holidays(
+    directory: SqlResourceDirectory, sessions: Sessions
+) -> None:
+    page = await find(directory, Theme.FOOD, at=FETE_NATIONALE_NOON, open_now=True)
+    assert names(page) == ["Frigo C"]
+    # The same day is ordinary for a deployment in France.
+    in_france = SqlResourceDirectory(sessions, Jurisdiction.FR, MONTREAL)
+    page = await find(in_france, Theme.FOOD, at=FETE_NATIONALE_NOON, open_now=True)
+    assert names(page) == ["Soupe A", "Frigo C", "Épicerie D"]
+
+
+async def test_the_night_shelter_is_found_open_late_at_night(
+    directory: SqlResourceDirectory,
+) -> None:
+    late = datetime(2026, 11, 18, 23, 30, tzinfo=MONTREAL)
+    page = await find(directory, Theme.SHELTER, at=late, open_now=True)
+    assert names(page) == ["Refuge F", "Maison G"]
+    assert page.cards[0].next_change == datetime(2026, 11, 19, 8, 0, tzinfo=MONTREAL)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"free_only": True}, ["Soupe A", "Jeunes E", "Banque B", "Frigo C"]),
+        ({"walk_in_only": True}, ["Soupe A", "Jeunes E", "Frigo C", "Épicerie D"]),
+        ({"age": 40}, ["Soupe A", "Banque B", "Frigo C", "Épicerie D"]),
+        ({"age": 15}, ["Soupe A", "Jeunes E", "Banque B", "Frigo C", "Épicerie D"]),
+        ({"free_only": True, "walk_in_only": True, "age": 40}, ["Soupe A", "Frigo C"]),
+    ],
+)
+async def test_outreach_filters(
+    directory: SqlResourceDirectory, options: dict[str, object], expected: list[str]
+) -> None:
+    assert names(await find(directory, Theme.FOOD, **options)) == expected
+
+
+async def test_widening_to_15_km_when_nothing_is_within_5(
+    directory: SqlResourceDirectory,
+) -> None:
+    page = await find(directory, Theme.LEGAL)
+    assert names(page) == ["Clinique juridique I"]
+    assert (page.radius_m, page.widened, page.requested_radius_m) == (15_000, True, 5_000)
+
+
+async def test_widening_to_50_km(directory: SqlResourceDirectory) -> None:
+    page = await find(directory, Theme.EMPLOYMENT)
+    assert names(page) == ["Emploi J"]
+    assert (page.radius_m, page.widened) == (50_000, True)
+
+
+async def test_nothing_anywhere_reports_the_widest_radius(directory: SqlResourceDirectory) -> None:
+    page = await find(directory, Theme.SEXUAL_HEALTH)
+    assert (page.cards, page.total, page.radius_m, page.widened) == ((), 0, 50_000, True)
+
+
+async def test_a_confidential_address_shows_only_the_area_and_a_rounded_distance(
+    directory: SqlResourceDirectory,
+) -> None:
+    page = await find(directory, Theme.VIOLENCE)
+    (card,) = page.cards
+    assert card.name == "Maison G"
+    assert card.confidential is True
+    assert (card.address, card.latitude, card.longitude) == (None, None, None)
+    assert card.area == "Centre-ville"
+    assert card.distance_m == 2_000  # 1.7 km, rounded to the kilometre
+    assert card.phone == "+1 819 555-0100"
+
+
+async def test_paging_keeps_the_order_and_the_total(directory: SqlResourceDirectory) -> None:
+    pages = [
+        await directory.search(
+            SearchQuery(theme=Theme.FOOD, place=HERE, at=WEDNESDAY_NOON, offset=offset, limit=2)
+        )
+        for offset in (0, 2, 4)
+    ]
+    assert [names(p) for p in pages] == [
+        ["Soupe A", "Jeunes E"],
+        ["Banque B", "Frigo C"],
+        ["Épicerie D"],
+    ]
+    assert [p.total for p in pages] == [5, 5, 5]
+    assert [p.has_more for p in pages] == [True, True, False]
+
+
+async def test_a_temporary_closure_is_shown_and_filtered_out_when_open_now(
+    directory: SqlResourceDirectory,
+) -> None:
+    (card,) = (await find(directory, Theme.HEALTH)).cards
+    assert card.temporarily_closed is True
+    assert card.closed_until == date(2026, 11, 30)
+    assert card.closure_reason == "Travaux"
+    assert card.open_now is False
+    assert card.next_change == datetime(2026, 12, 1, 9, 0, tzinfo=MONTREAL)
+    assert (await find(directory, Theme.HEALTH, open_now=True)).total == 0
+    after = datetime(2026, 12, 1, 10, 0, tzinfo=MONTREAL)
+    assert names(await find(directory, Theme.HEALTH, at=after, open_now=True)) == ["Clinique H"]
+
+
+async def test_english_texts_are_used_for_english_readers(directory: SqlResourceDirectory) -> None:
+    french = (await find(directory, Theme.FOOD)).cards[0]
+    english = (await find(directory, Theme.FOOD, language=Language.EN)).cards[0]
+    assert (french.conditions, english.conditions) == ("Pour tout le monde.", "Everyone welcome.")
+    closed = (await find(directory, Theme.HEALTH, language=Language.EN)).cards[0]
+    assert closed.closure_reason == "Renovations"
+
+
+async def test_moving_a_place_moves_it_in_the_results(
+    directory: SqlResourceDirectory, sessions: Sessions, tmp_path: Path
+) -> None:
+    moved = [
+        row if row["id"] != "soupe" else {**row, "latitude": str(point(north_m=4_500)[0])}
+        for row in TERRITORY
+    ]
+    await import_path(
+        sessions, write_sheet(tmp_path / "moved.csv", moved), jurisdiction=Jurisdiction.QC
+    )
+    assert names(await find(directory, Theme.FOOD))[-1] == "Soupe A"
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("J1H 2A3", "J1H"),
+        ("je suis vers st-élie", "Saint-Élie"),
+        ("SAINT ELIE D'ORFORD", "Saint-Élie"),
+        ("centre ville de Sherbrooke", "Centre-ville"),
+        ("Sherbrooke", "Sherbrooke"),
+    ],
+)
+async def test_locate_from_postal_codes_and_names(
+    directory: SqlResourceDirectory, typed: str, label: str
+) -> None:
+    place = await directory.locate(typed)
+    assert place is not None
+    assert place.label == label
+
+
+async def test_locate_gives_none_for_an_unknown_place(directory: SqlResourceDirectory) -> None:
+    assert await directory.locate("Tombouctou") is None
+
+
+async def test_a_french_code_postal_falls_back_to_the_gazetteer(
+    directory: SqlResourceDirectory, sessions: Sessions
+) -> None:
+    in_france = SqlResourceDirectory(sessions, Jurisdiction.FR, MONTREAL)
+    place = await in_france.locate("je suis au 25000")
+    assert place == Place(47.2380, 6.0240, "25000")
+
+
+async def test_the_demo_territory_covers_every_theme_around_sherbrooke(sessions: Sessions) -> None:
+    report, places = await load_demo(sessions)
+    again, _ = await load_demo(sessions)
+    assert report.counts["service"] >= 80
+    assert places >= 20
+    async with sessions() as session:
+        services = await session.scalar(select(func.count()).select_from(Service))
+        themes = set(await session.scalars(select(ServiceTheme.theme).distinct()))
+    assert services == report.counts["service"] == again.counts["service"]  # idempotent
+    assert themes == {t.value for t in Theme}
+    directory = SqlResourceDirectory(sessions, Jurisdiction.QC, MONTREAL)
+    downtown = await directory.locate("centre-ville")
+    assert downtown is not None
+    for theme in Theme:
+        page = await directory.search(SearchQuery(theme=theme, place=downtown, at=WEDNESDAY_NOON))
+        assert page.cards, theme
+        assert all(card.demo for card in page.cards)
+
+
+async def test_a_template_line_without_coordinates_is_kept_but_not_found_by_distance(
+    sessions: Sessions, tmp_path: Path
+) -> None:
+    lost = line("perdu", "Sans point", "food", (0, 0), latitude="", longitude="")
+    await import_path(
+        sessions, write_sheet(tmp_path / "s.csv", [lost]), jurisdiction=Jurisdiction.QC
+    )
+    directory = SqlResourceDirectory(sessions, Jurisdiction.QC, MONTREAL)
+    assert (await find(directory, Theme.FOOD)).total == 0
+    async with sessions() as session:
+        assert await session.scalar(select(Service.name)) == "Sans point"
