@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from bot.logs import configure_logging
 from flows.domain import Theme
-from resources_db.models import Base
 from flows.understanding import Intent, Interpretation
+from resources_db.models import Base
 from tests.e2e.harness import e2e_settings, running_bot
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.core import FakeNlu

@@ -21,7 +21,8 @@ def test_the_bot_gets_only_settings_that_exist() -> None:
 def test_secrets_come_from_the_environment_never_from_the_file() -> None:
     environment = COMPOSE["services"]["bot"]["environment"]
     for name in ("PSEUDONYM_KEY", "ENCRYPTION_KEY", "TELEGRAM_TOKEN"):
-        assert environment[name].startswith("${") and ":?" in environment[name]
+        assert environment[name].startswith("${")
+        assert ":?" in environment[name]
     assert environment["ENVIRONMENT"] == "production"
     assert environment["DATABASE_URL"].startswith("postgresql+asyncpg://")
 

@@ -75,11 +75,14 @@ async def test_start_welcomes_with_anonymity_emergency_and_who_reads(
     outcome = await say(service, CommandReceived("start", "parc-jc"))
     welcome = texts(outcome)[0]
     assert "anonyme" in welcome
-    assert "pas un service d’urgence" in welcome and "911" in welcome
-    assert "Équipe test" in welcome and "9 h à 21 h" in welcome
+    assert "pas un service d’urgence" in welcome
+    assert "911" in welcome
+    assert "Équipe test" in welcome
+    assert "9 h à 21 h" in welcome
     menu = payloads(outcome)
     assert [p for p in menu if p.startswith("theme:")] == [f"theme:{t}" for t in Theme]
-    assert "human" in menu and "emergency" in menu
+    assert "human" in menu
+    assert "emergency" in menu
 
 
 async def test_the_source_code_is_kept_and_a_bad_payload_is_dropped(
@@ -114,7 +117,8 @@ async def test_theme_button_asks_where_then_a_known_place_searches(
     ask = await say(service, ButtonPressed("theme:food"))
     reply = ask.messages[0]
     assert isinstance(reply, Reply)
-    assert "Manger" in reply.text and reply.location_button == "📍 Envoyer ma position"
+    assert "Manger" in reply.text
+    assert reply.location_button == "📍 Envoyer ma position"
     results = await say(service, TextReceived("J1H"))
     assert directory.queries[-1].theme is Theme.FOOD
     assert directory.queries[-1].place == SHERBROOKE
@@ -131,7 +135,8 @@ async def test_an_unknown_place_gets_a_kind_question_again(
     outcome = await say(service, TextReceived("chez nous là-bas"))
     reply = outcome.messages[0]
     assert isinstance(reply, Reply)
-    assert "Je ne trouve pas ce lieu" in reply.text and "J1H" in reply.text
+    assert "Je ne trouve pas ce lieu" in reply.text
+    assert "J1H" in reply.text
     assert reply.location_button
 
 
@@ -143,7 +148,8 @@ async def test_a_shared_location_is_rounded_used_once_and_not_kept(
     place = directory.queries[-1].place
     assert (place.latitude, place.longitude) == (45.403, -71.892)
     stored = repr(world.conversations[P])
-    assert "45.40" not in stored and "71.89" not in stored
+    assert "45.40" not in stored
+    assert "71.89" not in stored
 
 
 async def test_see_more_pages_on_without_a_stored_location(
@@ -247,7 +253,8 @@ async def test_forget_me_asks_then_erases_everything(
     assert payloads(ask) == ["forget:yes", "forget:no"]
     done = await say(service, ButtonPressed("forget:yes"))
     assert "C’est effacé" in texts(done)[0]
-    assert P not in world.conversations and P not in world.addresses
+    assert P not in world.conversations
+    assert P not in world.addresses
 
 
 async def test_forget_me_can_be_cancelled(service: ConversationService, world: MemoryWorld) -> None:

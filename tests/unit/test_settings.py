@@ -67,7 +67,9 @@ def test_unknown_time_zone_is_refused() -> None:
 def test_every_setting_is_documented_in_env_example() -> None:
     documented = {
         line.split("=", 1)[0].strip().lower()
-        for line in (Path(__file__).parents[2] / ".env.example").read_text(encoding="utf-8").splitlines()
+        for line in (Path(__file__).parents[2] / ".env.example")
+        .read_text(encoding="utf-8")
+        .splitlines()
         if "=" in line and not line.lstrip().startswith("#")
     }
     assert set(Settings.model_fields) <= documented
