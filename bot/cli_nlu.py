@@ -145,7 +145,7 @@ def parse(
     and the crisis fields still come from the screen.
     """
     if jsonl == (text is not None):
-        typer.echo("Give either a TEXT or --jsonl (texts on stdin), not both.", err=True)
+        typer.echo("Give a TEXT, or --jsonl to read one text per stdin line.", err=True)
         raise typer.Exit(code=2)
     _quiet_client_logs()
     texts = [line.rstrip("\r\n") for line in sys.stdin] if jsonl else [text or ""]

@@ -713,11 +713,12 @@ _RULES: Final[tuple[_Rule, ...]] = (
 _MASKS: Final[tuple[re.Pattern[str], ...]] = tuple(
     _rx(source)
     for source in (
+        # Only words that make it a lesson. Never "quand", "comment", "quoi faire": "quoi
+        # faire, il fait une overdose" is the emergency itself.
         r"\b(?:signes|signe|symptomes|symptome|reconnaitre|eviter|prevenir|prevention|risque"
-        r"|risques|trousse|trousses|kit|kits|formation|formations|en cas|cas|reagir|gerer"
-        r"|c est quoi|qu est ce qu|quoi faire|que faire|comment|quand|signs|sign|symptoms"
-        r"|prevent|preventing|prevention|avoid|avoiding|risk|risks|respond to|what is|what to"
-        r" do|how to|how do|training)(?: \S+){0,3}? (?:d une |d un |d |de |des |de la |du |une"
+        r"|risques|trousse|trousses|kit|kits|formation|formations|en cas|c est quoi|qu est ce"
+        r" qu|signs|symptoms|prevent|preventing|avoid|avoiding|risk|risks|what is|training)"
+        r"(?: \S+){0,3}? (?:d une |d un |d |de |des |de la |du |une"
         r" |un |l |la |le |an |a |of an |of a |of |in an |in a |for an |for a |during an"
         r" |during a |to an |to a )?(?:overdoses?|surdoses?|od|ods)\b",
         r"\b(?:overdose|overdoses|surdose|od) (?:de|d|of|on) (?:chocolat|sucre|series|serie"

@@ -254,6 +254,10 @@ OVERDOSE_URGENT = [
     "i swallowed half a pack of sleeping pills",
     "elle répond pas du tout quand je la secoue",
     "he won't respond to anything",
+    "quoi faire il fait une overdose",
+    "comment je fais, mon chum fait une od",
+    "quand il fait une od je fais quoi",
+    "what do i do he's overdosing",
 ]
 
 OVERDOSE_CONCERN = [

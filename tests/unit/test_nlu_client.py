@@ -1,5 +1,6 @@
 """The Rasa client: Rasa's JSON to an Interpretation, outages to NluUnavailable, and a
-circuit breaker that stops asking a failing server and recovers by itself.
+circuit breaker that stops asking a failing server and recovers by itself; the
+`passerelle nlu` commands; the contract between the Rasa project and the core.
 
 Rasa itself is mocked at its edge (httpx.MockTransport); the real server is exercised in
 tests/integration/test_rasa_nlu.py.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,20 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from bot import cli_nlu
 from flows.catalogue import Catalogue
 from flows.domain import Language, Theme
-from flows.understanding import Entity, Intent, Interpretation, NluUnavailable
+from flows.understanding import (
+    CrisisCategory,
+    CrisisLevel,
+    Entity,
+    Intent,
+    Interpretation,
+    NluUnavailable,
+    Screening,
+)
 from nlu.client import RasaNluClient
 
 BASE = "http://rasa.test:5005"
@@ -435,3 +447,73 @@ def test_every_faq_entry_is_marked_for_review_by_the_deploying_team() -> None:
     for number, line in enumerate(lines):
         if line.startswith("[faq."):
             assert lines[number - 1] == "# REVIEW: to be reviewed by the deploying team", line
+
+
+# --- `passerelle nlu` (the Rasa server is down here; the real one is in tests/integration) ---
+
+
+def _closed_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_parse_without_rasa_still_prints_the_crisis_screen_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NLU_URL", _closed_port())
+    result = CliRunner().invoke(cli_nlu.app, ["parse", "jveu mourir"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.splitlines()[0]) == {
+        "intent": None,
+        "theme": None,
+        "crisis": "urgent",
+        "crisis_category": "suicide",
+        "confidence": None,
+    }
+    assert "Rasa unavailable" in result.stderr
+
+
+def test_parse_jsonl_prints_one_line_per_input_line_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NLU_URL", _closed_port())
+    texts = ["bonjour", "il respire pu", "", "je cherche un refuge"]
+    result = CliRunner().invoke(cli_nlu.app, ["parse", "--jsonl"], input="\n".join(texts) + "\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["crisis"] for row in rows] == ["none", "urgent", "none", "none"]
+
+
+def test_eval_without_rasa_fails_with_a_clear_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NLU_URL", _closed_port())
+    items = tmp_path / "items.yml"
+    items.write_text("items:\n  - text: allo\n    label: greet\n", encoding="utf-8")
+    result = CliRunner().invoke(cli_nlu.app, ["eval", str(items)])
+    assert result.exit_code == 1
+    assert "cannot evaluate, Rasa is unavailable" in result.stderr
+
+
+def test_the_eval_report_has_precision_recall_bars_and_confusion() -> None:
+    expected = ["crisis", "food", "food", "human", "greet", "out_of_scope"]
+    predicted = ["crisis", "food", "shelter", "human", "greet", "food"]
+    report = cli_nlu.report(expected, predicted)
+    food = next(line for line in report.splitlines() if line.startswith("food "))
+    assert food.split()[1:5] == ["0.50", "0.50", "0.50", "2"]
+    assert "ok  crisis flagged" in report
+    assert "LOW needs themed right" in report
+    assert "LOW small talk neither themed nor flagged" in report
+    assert "Confusion (rows: expected, columns: predicted)" in report
+
+
+def test_labels_follow_the_briefs_mapping() -> None:
+    none = Screening(CrisisLevel.NONE)
+    flagged = Screening(CrisisLevel.CONCERN, CrisisCategory.SELF_HARM)
+    assert cli_nlu.Reading("need_food", "food", 0.9, flagged).label == "crisis"
+    assert cli_nlu.Reading("crisis", None, 0.9, none).label == "crisis"
+    assert cli_nlu.Reading("need_food", "food", 0.9, none).label == "food"
+    assert cli_nlu.Reading("ask_human", None, 0.9, none).label == "human"
+    assert cli_nlu.Reading("greet", None, 0.9, none).label == "greet"
+    assert cli_nlu.Reading("faq/naloxone", None, 0.9, none).label == "out_of_scope"
+    assert cli_nlu.Reading(None, None, None, none).label == "out_of_scope"
