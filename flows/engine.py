@@ -259,7 +259,8 @@ class Engine:
         if reading.intent is Intent.FAQ and reading.faq_key:
             key = f"faq.{reading.faq_key}"
             if self._t.has(key):
-                return Decision(conv, (self._menu(conv, key),))
+                # Answers may name the team, its hours or the emergency number.
+                return Decision(conv, (self._menu(conv, key, **self._about(conv.language)),))
             return self._not_understood(conv)
         if reading.intent is Intent.ASK_HUMAN:
             return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)

@@ -35,3 +35,9 @@ def test_vouvoiement_is_used_when_the_deployment_asks_for_it() -> None:
     assert formal.text("welcome", Language.EN, **values) == CATALOGUE.text(
         "welcome", Language.EN, **values
     )
+
+
+@pytest.mark.parametrize("key", sorted(k for k in CATALOGUE.entries if k.startswith("faq.")))
+def test_faq_answers_use_only_what_the_engine_fills_in(key: str) -> None:
+    # The engine fills FAQ answers with the team's name, its hours and the emergency number.
+    assert placeholders(CATALOGUE.entries[key]["fr"]) <= {"team", "hours", "emergency"}
