@@ -29,7 +29,6 @@ from flows.domain import (
     Jurisdiction,
     Language,
     Owner,
-    Priority,
     Theme,
 )
 from flows.events import (
@@ -43,7 +42,7 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
-from flows.handoff import HandoffConfig, HandoffRules
+from flows.handoff import HandoffConfig, HandoffRules, priority_for
 from flows.ports import Clock, CrisisLineRegistry, CrisisScreen, Nlu, ResourceDirectory
 from flows.results import needs_crisis_lines, render_page
 from flows.understanding import (
@@ -366,7 +365,7 @@ class Engine:
         decision = Decision(
             conv,
             crisis_replies(self._t, lines, conv.language, screening),
-            (OpenCase(_priority_for(screening), CaseReason.CRISIS),),
+            (OpenCase(priority_for(screening), CaseReason.CRISIS),),
         )
         return self._handoff.after_crisis(decision)
 
@@ -464,10 +463,6 @@ SUBJECT_CHANGES = frozenset(
         Intent.HOW_IT_WORKS,
     }
 )
-
-
-def _priority_for(screening: Screening) -> Priority:
-    return Priority.URGENT if screening.level is CrisisLevel.URGENT else Priority.HIGH
 
 
 def _prepend(messages: tuple[PersonMessage, ...], decision: Decision) -> Decision:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from flows.actions import Decision, Effect, ForgetPerson, PersonMessage
+from flows.actions import Effect, ForgetPerson, PersonMessage
 from flows.engine import Engine
 from flows.events import Inbound, PersonBlockedBot
 from flows.ports import StorageBusy, UnitOfWork, UnitOfWorkFactory
@@ -55,7 +55,6 @@ class Outcome:
     pseudonym: str
     messages: tuple[PersonMessage, ...]
     effects: tuple[Effect, ...]
-    decision: Decision
 
 
 class StorageUnavailableError(Exception):
@@ -122,4 +121,4 @@ class ConversationService:
             len(decision.messages),
             ",".join(type(e).__name__ for e in decision.effects) or "-",
         )
-        return Outcome(inbound.pseudonym, decision.messages, decision.effects, decision)
+        return Outcome(inbound.pseudonym, decision.messages, decision.effects)
