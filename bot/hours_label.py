@@ -77,7 +77,7 @@ def _parse_rule(rule: str) -> _Rule:
     if rule == "24/7":
         return _Rule(days=((0, 6),), ranges=((0, MINUTES_PER_DAY),))
     parts = rule.split()
-    if len(parts) > 2:  # noqa: PLR2004 - "days times" at most
+    if len(parts) > 2:
         raise UnwordableError(rule)
     days_part, times_part = "", ""
     for part in parts:
@@ -142,7 +142,7 @@ def _word_days(rule: _Rule, language: Language, t: Catalogue) -> str:
     names = get_day_names("wide", locale=language.value)
     items = []
     for first, last in rule.days:
-        if first == 7:  # noqa: PLR2004 - the public-holiday marker
+        if first == 7:
             items.append(t.text("hours.holidays", language))
         elif last - first <= 1:  # "Sa-Su" reads better as « le samedi et le dimanche »
             items.extend(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flows.domain import CaseReason, Conversation, Priority
+from flows.insights import Noted
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ class CancelFollowUps:
     """Cancel every pending follow-up for this conversation."""
 
 
-Effect = OpenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps
+Effect = OpenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps | Noted
 
 
 @dataclass(frozen=True, slots=True)
