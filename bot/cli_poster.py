@@ -160,11 +160,11 @@ async def _record(settings: Settings, code: str, place: str) -> str | None:
 
 async def print_codes(settings: Settings, out: TextIO) -> None:
     """Each code in use: its place, when it was first printed, conversations it started."""
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
+
     from flows.insights import InsightKind  # noqa: PLC0415
     from resources_db.db import create_engine, session_factory  # noqa: PLC0415
     from resources_db.insights import count_events, posters  # noqa: PLC0415
-
-    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
 
     engine = create_engine(settings.database_url)
     try:
