@@ -7,7 +7,7 @@ sees a Telegram object, a database row or a raw id.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flows.actions import (
     Button,
@@ -126,7 +126,7 @@ class Engine:
                 created_at=now,
                 last_activity_at=now,
             )
-        conv = conversation.evolve(last_activity_at=now)
+        conv = replace(conversation, last_activity_at=now)
         if isinstance(event, PersonBlockedBot):
             return self._handoff.person_blocked(conv)
         if self._handoff.holds(conv):
@@ -155,7 +155,7 @@ class Engine:
                 return await self._button(conv, payload)
             case LocationShared(latitude=lat, longitude=lon):
                 place = Place(round(lat, COORDINATE_DECIMALS), round(lon, COORDINATE_DECIMALS))
-                return await self._search(conv.evolve(area=None), conv.theme, place, 0)
+                return await self._search(replace(conv, area=None), conv.theme, place, 0)
             case MediaReceived():
                 return Decision(conv, (self._menu(conv, "media_not_read"),))
             case TextReceived(text=text):
@@ -169,7 +169,7 @@ class Engine:
         if name == "start":
             returning = conv.state is not FlowState.NEW
             source = argument if SOURCE_CODE.match(argument or "") else conv.source
-            conv = conv.evolve(state=FlowState.MENU, source=source)
+            conv = replace(conv, state=FlowState.MENU, source=source)
             if returning:
                 return Decision(conv, (self._menu(conv, "welcome_back"),))
             return Decision(conv, (self._menu(conv, "welcome", **self._about(lang)),))
@@ -181,7 +181,7 @@ class Engine:
         if name in ("aide", "help"):
             return Decision(conv, (self._menu(conv, "help", **self._about(lang)),))
         if name == "menu":
-            return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+            return Decision(replace(conv, state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
         if name in ("oublie", "forget", "oublier"):
             return self._ask_forget(conv)
         if name in ("stop", "arret", "arrêt"):
@@ -215,10 +215,10 @@ class Engine:
                     (Reply(self._t.text("forgotten", conv.language)),),
                     (CancelFollowUps(), ForgetPerson()),
                 )
-            conv = conv.evolve(state=FlowState.MENU)
+            conv = replace(conv, state=FlowState.MENU)
             return Decision(conv, (self._menu(conv, "forget_cancelled"),))
         # "menu", stale buttons from an old message, anything unknown: back to the menu.
-        return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+        return Decision(replace(conv, state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
 
     async def _text(self, conv: Conversation, text: str) -> Decision:
         screening = self._screen.screen(text)
@@ -248,7 +248,7 @@ class Engine:
             Intent.UNKNOWN,
         ):
             return self._not_understood(conv)
-        conv = conv.evolve(misunderstood=0)
+        conv = replace(conv, misunderstood=0)
         if reading.intent is Intent.NEED and reading.theme is not None:
             where = reading.entity("postal_code") or reading.entity("place")
             place = await self._directory.locate(where) if where else None
@@ -283,7 +283,7 @@ class Engine:
     # --- steps ------------------------------------------------------------------------------
 
     async def _theme_chosen(self, conv: Conversation, theme: Theme) -> Decision:
-        conv = conv.evolve(theme=theme)
+        conv = replace(conv, theme=theme)
         if conv.area:
             place = await self._directory.locate(conv.area)
             if place is not None:
@@ -294,7 +294,7 @@ class Engine:
             buttons=((Button(self._t.text("button.menu", lang), "menu"),),),
             location_button=self._t.text("button.share_location", lang),
         )
-        return Decision(conv.evolve(state=FlowState.AWAITING_PLACE), (ask,))
+        return Decision(replace(conv, state=FlowState.AWAITING_PLACE), (ask,))
 
     async def _search(
         self,
@@ -305,7 +305,7 @@ class Engine:
         area: str | None = None,
     ) -> Decision:
         if theme is None:
-            return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+            return Decision(replace(conv, state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
         query = SearchQuery(
             theme=theme,
             place=place,
@@ -324,7 +324,8 @@ class Engine:
         messages = render_page(
             self._t, page, theme, conv.language, more_payload=more, pinned=pinned
         )
-        conv = conv.evolve(
+        conv = replace(
+            conv,
             state=FlowState.RESULTS,
             theme=theme,
             area=area if area is not None else conv.area,
@@ -361,7 +362,7 @@ class Engine:
 
     def _crisis(self, conv: Conversation, screening: Screening) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
-        conv = conv.evolve(crisis_flagged_at=self._clock.now(), owner=Owner.QUEUED)
+        conv = replace(conv, crisis_flagged_at=self._clock.now(), owner=Owner.QUEUED)
         decision = Decision(
             conv,
             crisis_replies(self._t, lines, conv.language, screening),
@@ -381,7 +382,7 @@ class Engine:
 
     def _not_understood(self, conv: Conversation) -> Decision:
         count = conv.misunderstood + 1
-        conv = conv.evolve(misunderstood=count)
+        conv = replace(conv, misunderstood=count)
         if count >= 2:
             lang = conv.language
             offer = Reply(
@@ -403,10 +404,10 @@ class Engine:
                 (Button(self._t.text("button.no_keep", lang), "forget:no"),),
             ),
         )
-        return Decision(conv.evolve(state=FlowState.CONFIRM_FORGET), (ask,))
+        return Decision(replace(conv, state=FlowState.CONFIRM_FORGET), (ask,))
 
     def _stop_followups(self, conv: Conversation) -> Decision:
-        conv = conv.evolve(followup_consent=False)
+        conv = replace(conv, followup_consent=False)
         return Decision(
             conv,
             (Reply(self._t.text("followups_stopped", conv.language)),),
@@ -414,7 +415,7 @@ class Engine:
         )
 
     def _set_language(self, conv: Conversation, language: Language) -> Decision:
-        conv = conv.evolve(language=language, language_chosen=True)
+        conv = replace(conv, language=language, language_chosen=True)
         return Decision(conv, (self._menu(conv, "language_set"),))
 
     # --- rendering helpers ------------------------------------------------------------------

@@ -184,7 +184,7 @@ class HandoffRules:
 
     def ask_human(self, conv: Conversation, reason: CaseReason) -> Decision:
         """The person wants a human: queue a case and say honestly when one will answer."""
-        conv = conv.evolve(owner=Owner.QUEUED, misunderstood=0)
+        conv = replace(conv, owner=Owner.QUEUED, misunderstood=0)
         lang = conv.language
         if self.team_open():
             text = self._t.text("handoff.queued", lang)
@@ -212,7 +212,7 @@ class HandoffRules:
         """The person blocked the bot: no more follow-ups, and an open case closes."""
         if not self.holds(conv):
             return Decision(conv, effects=(CancelFollowUps(),))
-        conv = conv.evolve(owner=Owner.BOT, state=FlowState.MENU)
+        conv = replace(conv, owner=Owner.BOT, state=FlowState.MENU)
         return Decision(conv, effects=(CancelFollowUps(), CloseCase("blocked")))
 
     def while_held(
@@ -266,7 +266,7 @@ class HandoffRules:
         messages: tuple[PersonMessage, ...] = ()
         if screening.flagged:
             effects.append(OpenCase(priority_for(screening), CaseReason.CRISIS))
-            conv = conv.evolve(crisis_flagged_at=self._clock.now())
+            conv = replace(conv, crisis_flagged_at=self._clock.now())
             if queued:
                 # Nobody has answered yet: the person gets the crisis lines at once.
                 lines = self._crisis_lines()
@@ -285,7 +285,7 @@ class HandoffRules:
         return Reply(text, buttons=(self._cancel_row(lang), (emergency,)))
 
     def _cancel(self, conv: Conversation) -> Decision:
-        conv = conv.evolve(owner=Owner.BOT, state=FlowState.MENU)
+        conv = replace(conv, owner=Owner.BOT, state=FlowState.MENU)
         reply = Reply(
             self._t.text("handoff.cancelled", conv.language), buttons=self._after_rows(conv)
         )
@@ -339,7 +339,7 @@ class HandoffRules:
                 priority=effect.priority,
                 crisis_flags=flags,
             )
-        return case.evolve(crisis_flags=flags)
+        return replace(case, crisis_flags=flags)
 
     def close_for_person(self, case: Case, detail: str) -> Case:
         """The person ended it (blocked the bot, cancelled, erased everything)."""
@@ -431,7 +431,7 @@ class HandoffRules:
             notice = self.view.text("staff.done.take", name=self.view.name(worker.name))
         return WorkerDecision(
             taken,
-            conv.evolve(owner=Owner.WORKER),
+            replace(conv, owner=Owner.WORKER),
             (framing,),
             (notice,),
             (WorkerAction.TAKE,),
@@ -496,7 +496,7 @@ class HandoffRules:
             return WorkerDecision(closed, None, (), (notice,), audit)
         # Given back, the bot owns it at once; closed, it is marked so and the bot answers next.
         owner = Owner.BOT if giving_back else Owner.CLOSED
-        conv = conv.evolve(owner=owner, state=FlowState.MENU)
+        conv = replace(conv, owner=owner, state=FlowState.MENU)
         messages: tuple[PersonMessage, ...] = ()
         if reachable:
             lang = conv.language
@@ -537,7 +537,7 @@ class HandoffRules:
         notice = self.view.text("staff.done.reopen", name=self.view.name(worker.name))
         return WorkerDecision(
             reopened,
-            conv.evolve(owner=Owner.WORKER),
+            replace(conv, owner=Owner.WORKER),
             (framing,),
             (notice,),
             (WorkerAction.REOPEN,),
