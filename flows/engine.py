@@ -147,7 +147,9 @@ class Engine:
         """
         screening = reading.screening if reading is not None else NO_CRISIS
         held = self._handoff.while_held(conv, event, screening)
-        return held if held is not None else await self._with_bot(conv, event, reading)
+        if held is None:
+            return await self._with_bot(conv, event, reading)
+        return _traced(held, crisis=screening) if screening.flagged else held
 
     # --- the bot's own conversation ---------------------------------------------------------
 
@@ -269,7 +271,8 @@ class Engine:
             key = f"faq.{reading.faq_key}"
             if self._t.has(key):
                 # Answers may name the team, its hours or the emergency number.
-                return Decision(conv, (self._menu(conv, key, **self._about(conv.language)),))
+                answer = self._menu(conv, key, **self._about(conv.language))
+                return _traced(Decision(conv, (answer,)), faq=reading.faq_key)
             return self._not_understood(conv)
         if reading.intent is Intent.ASK_HUMAN:
             return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
@@ -304,7 +307,8 @@ class Engine:
             buttons=((Button(self._t.text("button.menu", lang), "menu"),),),
             location_button=self._t.text("button.share_location", lang),
         )
-        return Decision(replace(conv, state=FlowState.AWAITING_PLACE), (ask,))
+        asked = Decision(replace(conv, state=FlowState.AWAITING_PLACE), (ask,))
+        return _traced(asked, theme=theme)
 
     async def _search(
         self,
@@ -341,7 +345,7 @@ class Engine:
             area=area if area is not None else conv.area,
             results_page=offset // PAGE_SIZE,
         )
-        return Decision(conv, messages)
+        return _traced(Decision(conv, messages), theme=theme, results=page)
 
     async def _more(self, conv: Conversation, rest: str) -> Decision:
         try:
@@ -378,7 +382,7 @@ class Engine:
             crisis_replies(self._t, lines, conv.language, screening),
             (OpenCase(priority_for(screening), CaseReason.CRISIS),),
         )
-        return self._handoff.after_crisis(decision)
+        return _traced(self._handoff.after_crisis(decision), crisis=screening)
 
     def _emergency(self, conv: Conversation) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
@@ -480,3 +484,8 @@ def _prepend(messages: tuple[PersonMessage, ...], decision: Decision) -> Decisio
     if not messages:
         return decision
     return Decision(decision.conversation, (*messages, *decision.messages), decision.effects)
+
+
+def _traced(decision: Decision, **facts: object) -> Decision:
+    """``decision`` with more of what the turn understood and did (see ``TurnTrace``)."""
+    return replace(decision, trace=replace(decision.trace, **facts))  # type: ignore[arg-type]
