@@ -7,7 +7,7 @@ sees a Telegram object, a database row or a raw id.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flows.actions import (
     Button,
@@ -20,6 +20,7 @@ from flows.actions import (
     Reply,
 )
 from flows.catalogue import Catalogue
+from flows.commands import PersonCommand, person_command
 from flows.crisis_protocol import crisis_lines_text, crisis_replies
 from flows.directory import Place, SearchQuery
 from flows.domain import (
@@ -42,8 +43,10 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
-from flows.handoff import HandoffConfig, HandoffRules, priority_for
-from flows.ports import Clock, CrisisLineRegistry, CrisisScreen, Nlu, ResourceDirectory
+from flows.handoff import priority_for
+from flows.ownership import Ownership
+from flows.ports import Clock, CrisisLineRegistry, ResourceDirectory
+from flows.reading import NLU_MAX_CHARS, Reading
 from flows.results import needs_crisis_lines, render_page
 from flows.understanding import (
     NO_CRISIS,
@@ -56,9 +59,6 @@ from flows.understanding import (
 )
 
 SOURCE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
-# Rasa's parse is cheap, but nobody's need is in their 1 001st character; the crisis screen
-# still reads the whole message.
-NLU_MAX_CHARS = 1_000
 LONG_MESSAGE_CHARS = 2_000
 COORDINATE_DECIMALS = 3  # about 100 m: enough to sort by distance, not to find a doorway
 PAGE_SIZE = 3
@@ -87,34 +87,34 @@ class Engine:
         self,
         *,
         catalogue: Catalogue,
-        nlu: Nlu,
-        screen: CrisisScreen,
         crisis_lines: CrisisLineRegistry,
         directory: ResourceDirectory,
         clock: Clock,
         config: EngineConfig,
-        handoff: HandoffRules | None = None,
+        ownership: Ownership,
     ) -> None:
         self._t = catalogue
-        self._nlu = nlu
-        self._screen = screen
         self._lines = crisis_lines
         self._directory = directory
         self._clock = clock
         self._config = config
-        # Ownership (who may speak to the person) is decided in one place: flows/handoff.py.
-        self._handoff = handoff or HandoffRules(
-            catalogue=catalogue,
-            crisis_lines=crisis_lines,
-            clock=clock,
-            config=HandoffConfig(jurisdiction=config.jurisdiction),
-        )
+        # Who may speak to the person is decided in one place: flows/ownership.py.
+        self._handoff = ownership
 
-    async def decide(self, conversation: Conversation | None, inbound: Inbound) -> Decision:
-        """The decision for ``inbound`` given the stored ``conversation`` (None if new)."""
-        return self._handoff.relayed(await self._decide(conversation, inbound), inbound)
+    async def decide(
+        self, conversation: Conversation | None, inbound: Inbound, reading: Reading | None = None
+    ) -> Decision:
+        """The decision for ``inbound`` given the stored ``conversation`` (None if new).
 
-    async def _decide(self, conversation: Conversation | None, inbound: Inbound) -> Decision:
+        ``reading`` is what the service read from a text event before loading the
+        conversation (crisis screen, NLU); it is required for ``TextReceived``.
+        """
+        decision = await self._decide(conversation, inbound, reading)
+        return self._handoff.relayed(decision, inbound)
+
+    async def _decide(
+        self, conversation: Conversation | None, inbound: Inbound, reading: Reading | None
+    ) -> Decision:
         now = self._clock.now()
         event = inbound.event
         if conversation is None:
@@ -126,28 +126,36 @@ class Engine:
                 created_at=now,
                 last_activity_at=now,
             )
-        conv = conversation.evolve(last_activity_at=now)
+        conv = replace(conversation, last_activity_at=now)
         if isinstance(event, PersonBlockedBot):
             return self._handoff.person_blocked(conv)
+        if isinstance(event, TextReceived) and reading is None:
+            raise ValueError("a text event needs its reading (TextReader.read)")
         if self._handoff.holds(conv):
-            return await self._while_human_holds(conv, event)
-        return await self._with_bot(conv, event)
+            return await self._while_human_holds(conv, event, reading)
+        return await self._with_bot(conv, event, reading)
 
     # --- ownership ------------------------------------------------------------------------
 
-    async def _while_human_holds(self, conv: Conversation, event: PersonEvent) -> Decision:
+    async def _while_human_holds(
+        self, conv: Conversation, event: PersonEvent, reading: Reading | None
+    ) -> Decision:
         """A human holds (or is about to hold) the conversation: the bot relays, stays quiet.
 
         The crisis screen still runs: a flagged message raises the case to urgent. The rules
-        live in ``HandoffRules``; only what is never withheld comes back to the bot.
+        live in ``Ownership``; only what is never withheld comes back to the bot.
         """
-        screening = self._screen.screen(event.text) if isinstance(event, TextReceived) else None
-        held = self._handoff.while_held(conv, event, screening or NO_CRISIS)
-        return held if held is not None else await self._with_bot(conv, event)
+        screening = reading.screening if reading is not None else NO_CRISIS
+        held = self._handoff.while_held(conv, event, screening)
+        if held is None:
+            return await self._with_bot(conv, event, reading)
+        return _traced(held, crisis=screening) if screening.flagged else held
 
     # --- the bot's own conversation ---------------------------------------------------------
 
-    async def _with_bot(self, conv: Conversation, event: PersonEvent) -> Decision:
+    async def _with_bot(
+        self, conv: Conversation, event: PersonEvent, reading: Reading | None
+    ) -> Decision:
         match event:
             case CommandReceived(name=name, argument=argument):
                 return await self._command(conv, name, argument)
@@ -155,42 +163,46 @@ class Engine:
                 return await self._button(conv, payload)
             case LocationShared(latitude=lat, longitude=lon):
                 place = Place(round(lat, COORDINATE_DECIMALS), round(lon, COORDINATE_DECIMALS))
-                return await self._search(conv.evolve(area=None), conv.theme, place, 0)
+                return await self._search(replace(conv, area=None), conv.theme, place, 0)
             case MediaReceived():
                 return Decision(conv, (self._menu(conv, "media_not_read"),))
-            case TextReceived(text=text):
-                return await self._text(conv, text)
+            case TextReceived(text=text) if reading is not None:
+                return await self._text(conv, text, reading)
             case TimerFired():
                 return Decision(conv)
         return Decision(conv)
 
     async def _command(self, conv: Conversation, name: str, argument: str) -> Decision:
         lang = conv.language
-        if name == "start":
-            returning = conv.state is not FlowState.NEW
-            source = argument if SOURCE_CODE.match(argument or "") else conv.source
-            conv = conv.evolve(state=FlowState.MENU, source=source)
-            if returning:
-                return Decision(conv, (self._menu(conv, "welcome_back"),))
-            return Decision(conv, (self._menu(conv, "welcome", **self._about(lang)),))
-        if name in ("langue", "language", "lang"):
-            chosen = argument.strip().lower()[:2]
-            if chosen in ("fr", "en"):
-                return self._set_language(conv, Language(chosen))
-            return Decision(conv, (self._language_choice(),))
-        if name in ("aide", "help"):
-            return Decision(conv, (self._menu(conv, "help", **self._about(lang)),))
-        if name == "menu":
-            return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
-        if name in ("oublie", "forget", "oublier"):
-            return self._ask_forget(conv)
-        if name in ("stop", "arret", "arrêt"):
-            return self._stop_followups(conv)
-        if name in ("urgence", "emergency", "sos"):
-            return self._emergency(conv)
-        if name in ("humain", "human", "parler", "talk"):
-            return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
-        return Decision(conv, (self._menu(conv, "unknown_command"),))
+        spec = person_command(name)
+        if spec is None:
+            return Decision(conv, (self._menu(conv, "unknown_command"),))
+        match spec.command:
+            case PersonCommand.START:
+                returning = conv.state is not FlowState.NEW
+                source = argument if SOURCE_CODE.match(argument or "") else conv.source
+                conv = replace(conv, state=FlowState.MENU, source=source)
+                if returning:
+                    return Decision(conv, (self._menu(conv, "welcome_back"),))
+                return Decision(conv, (self._menu(conv, "welcome", **self._about(lang)),))
+            case PersonCommand.LANGUAGE:
+                chosen = argument.strip().lower()[:2]
+                if chosen in ("fr", "en"):
+                    return self._set_language(conv, Language(chosen))
+                return Decision(conv, (self._language_choice(),))
+            case PersonCommand.HELP:
+                return Decision(conv, (self._menu(conv, "help", **self._about(lang)),))
+            case PersonCommand.MENU:
+                conv = replace(conv, state=FlowState.MENU)
+                return Decision(conv, (self._menu(conv, "menu_prompt"),))
+            case PersonCommand.FORGET:
+                return self._ask_forget(conv)
+            case PersonCommand.STOP:
+                return self._stop_followups(conv)
+            case PersonCommand.EMERGENCY:
+                return self._emergency(conv)
+            case PersonCommand.HUMAN:
+                return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
 
     async def _button(self, conv: Conversation, payload: str) -> Decision:
         kind, _, rest = payload.partition(":")
@@ -215,13 +227,13 @@ class Engine:
                     (Reply(self._t.text("forgotten", conv.language)),),
                     (CancelFollowUps(), ForgetPerson()),
                 )
-            conv = conv.evolve(state=FlowState.MENU)
+            conv = replace(conv, state=FlowState.MENU)
             return Decision(conv, (self._menu(conv, "forget_cancelled"),))
         # "menu", stale buttons from an old message, anything unknown: back to the menu.
-        return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+        return Decision(replace(conv, state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
 
-    async def _text(self, conv: Conversation, text: str) -> Decision:
-        screening = self._screen.screen(text)
+    async def _text(self, conv: Conversation, text: str, reading: Reading) -> Decision:
+        screening = reading.screening
         if screening.flagged:
             return self._crisis(conv, screening)
         notes: tuple[PersonMessage, ...] = ()
@@ -233,12 +245,12 @@ class Engine:
                 return _prepend(
                     notes, await self._search(conv, conv.theme, place, 0, area=place.label)
                 )
-        reading = await self._nlu.parse(text[:NLU_MAX_CHARS], conv.language)
-        if conv.state is FlowState.AWAITING_PLACE and not self._changes_subject(reading):
+        understood = reading.interpretation
+        if conv.state is FlowState.AWAITING_PLACE and not self._changes_subject(understood):
             return _prepend(notes, self._place_not_found(conv))
-        if isinstance(reading, NluUnavailable):
+        if isinstance(understood, NluUnavailable):
             return Decision(conv, (*notes, self._menu(conv, "nlu_unavailable")))
-        return _prepend(notes, await self._understood(conv, reading))
+        return _prepend(notes, await self._understood(conv, understood))
 
     async def _understood(self, conv: Conversation, reading: Interpretation) -> Decision:
         lang = conv.language
@@ -248,7 +260,7 @@ class Engine:
             Intent.UNKNOWN,
         ):
             return self._not_understood(conv)
-        conv = conv.evolve(misunderstood=0)
+        conv = replace(conv, misunderstood=0)
         if reading.intent is Intent.NEED and reading.theme is not None:
             where = reading.entity("postal_code") or reading.entity("place")
             place = await self._directory.locate(where) if where else None
@@ -259,7 +271,8 @@ class Engine:
             key = f"faq.{reading.faq_key}"
             if self._t.has(key):
                 # Answers may name the team, its hours or the emergency number.
-                return Decision(conv, (self._menu(conv, key, **self._about(conv.language)),))
+                answer = self._menu(conv, key, **self._about(conv.language))
+                return _traced(Decision(conv, (answer,)), faq=reading.faq_key)
             return self._not_understood(conv)
         if reading.intent is Intent.ASK_HUMAN:
             return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
@@ -283,7 +296,7 @@ class Engine:
     # --- steps ------------------------------------------------------------------------------
 
     async def _theme_chosen(self, conv: Conversation, theme: Theme) -> Decision:
-        conv = conv.evolve(theme=theme)
+        conv = replace(conv, theme=theme)
         if conv.area:
             place = await self._directory.locate(conv.area)
             if place is not None:
@@ -294,7 +307,8 @@ class Engine:
             buttons=((Button(self._t.text("button.menu", lang), "menu"),),),
             location_button=self._t.text("button.share_location", lang),
         )
-        return Decision(conv.evolve(state=FlowState.AWAITING_PLACE), (ask,))
+        asked = Decision(replace(conv, state=FlowState.AWAITING_PLACE), (ask,))
+        return _traced(asked, theme=theme)
 
     async def _search(
         self,
@@ -305,7 +319,7 @@ class Engine:
         area: str | None = None,
     ) -> Decision:
         if theme is None:
-            return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+            return Decision(replace(conv, state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
         query = SearchQuery(
             theme=theme,
             place=place,
@@ -324,13 +338,14 @@ class Engine:
         messages = render_page(
             self._t, page, theme, conv.language, more_payload=more, pinned=pinned
         )
-        conv = conv.evolve(
+        conv = replace(
+            conv,
             state=FlowState.RESULTS,
             theme=theme,
             area=area if area is not None else conv.area,
             results_page=offset // PAGE_SIZE,
         )
-        return Decision(conv, messages)
+        return _traced(Decision(conv, messages), theme=theme, results=page)
 
     async def _more(self, conv: Conversation, rest: str) -> Decision:
         try:
@@ -361,13 +376,13 @@ class Engine:
 
     def _crisis(self, conv: Conversation, screening: Screening) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
-        conv = conv.evolve(crisis_flagged_at=self._clock.now(), owner=Owner.QUEUED)
+        conv = replace(conv, crisis_flagged_at=self._clock.now(), owner=Owner.QUEUED)
         decision = Decision(
             conv,
             crisis_replies(self._t, lines, conv.language, screening),
             (OpenCase(priority_for(screening), CaseReason.CRISIS),),
         )
-        return self._handoff.after_crisis(decision)
+        return _traced(self._handoff.after_crisis(decision), crisis=screening)
 
     def _emergency(self, conv: Conversation) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
@@ -381,7 +396,7 @@ class Engine:
 
     def _not_understood(self, conv: Conversation) -> Decision:
         count = conv.misunderstood + 1
-        conv = conv.evolve(misunderstood=count)
+        conv = replace(conv, misunderstood=count)
         if count >= 2:
             lang = conv.language
             offer = Reply(
@@ -403,10 +418,10 @@ class Engine:
                 (Button(self._t.text("button.no_keep", lang), "forget:no"),),
             ),
         )
-        return Decision(conv.evolve(state=FlowState.CONFIRM_FORGET), (ask,))
+        return Decision(replace(conv, state=FlowState.CONFIRM_FORGET), (ask,))
 
     def _stop_followups(self, conv: Conversation) -> Decision:
-        conv = conv.evolve(followup_consent=False)
+        conv = replace(conv, followup_consent=False)
         return Decision(
             conv,
             (Reply(self._t.text("followups_stopped", conv.language)),),
@@ -414,7 +429,7 @@ class Engine:
         )
 
     def _set_language(self, conv: Conversation, language: Language) -> Decision:
-        conv = conv.evolve(language=language, language_chosen=True)
+        conv = replace(conv, language=language, language_chosen=True)
         return Decision(conv, (self._menu(conv, "language_set"),))
 
     # --- rendering helpers ------------------------------------------------------------------
@@ -469,3 +484,8 @@ def _prepend(messages: tuple[PersonMessage, ...], decision: Decision) -> Decisio
     if not messages:
         return decision
     return Decision(decision.conversation, (*messages, *decision.messages), decision.effects)
+
+
+def _traced(decision: Decision, **facts: object) -> Decision:
+    """``decision`` with more of what the turn understood and did (see ``TurnTrace``)."""
+    return replace(decision, trace=replace(decision.trace, **facts))  # type: ignore[arg-type]

@@ -7,9 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from flows.availability import TeamAvailability
 from flows.catalogue import Catalogue
 from flows.domain import Jurisdiction
 from flows.engine import Engine, EngineConfig
+from flows.ownership import Ownership
+from flows.reading import TextReader
 from flows.service import ConversationService
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
@@ -46,14 +49,19 @@ def world() -> MemoryWorld:
 
 
 @pytest.fixture
-def engine(
-    catalogue: Catalogue, nlu: FakeNlu, directory: FakeDirectory, clock: FakeClock
-) -> Engine:
+def engine(catalogue: Catalogue, directory: FakeDirectory, clock: FakeClock) -> Engine:
+    lines = FileCrisisLineRegistry.load()
+    availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=None, zone=MONTREAL)
     return Engine(
         catalogue=catalogue,
-        nlu=nlu,
-        screen=DeterministicCrisisScreen(),
-        crisis_lines=FileCrisisLineRegistry.load(),
+        crisis_lines=lines,
+        ownership=Ownership(
+            catalogue=catalogue,
+            crisis_lines=lines,
+            clock=clock,
+            availability=availability,
+            jurisdiction=Jurisdiction.QC,
+        ),
         directory=directory,
         clock=clock,
         config=EngineConfig(
@@ -67,8 +75,13 @@ def engine(
 
 
 @pytest.fixture
-def service(engine: Engine, world: MemoryWorld) -> ConversationService:
-    return ConversationService(engine=engine, uow_factory=world, retry_delay_s=0)
+def reader(nlu: FakeNlu) -> TextReader:
+    return TextReader(screen=DeterministicCrisisScreen(), nlu=nlu)
+
+
+@pytest.fixture
+def service(engine: Engine, reader: TextReader, world: MemoryWorld) -> ConversationService:
+    return ConversationService(engine=engine, reader=reader, uow_factory=world, retry_delay_s=0)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from flows.actions import CancelFollowUps, OpenCase, Reply, ShowPlace
 from flows.directory import Place, ResourceCard, SearchPage
 from flows.domain import CaseReason, FlowState, Language, Owner, Priority, Theme
+from flows.engine import Engine
 from flows.events import (
     ButtonPressed,
     CommandReceived,
@@ -21,8 +22,10 @@ from flows.events import (
     TextReceived,
 )
 from flows.ports import StorageBusy
+from flows.reading import TextReader
 from flows.service import ConversationService, Outcome, StorageUnavailableError
 from flows.understanding import Entity, Intent, Interpretation, NluUnavailable
+from nlu.crisis import DeterministicCrisisScreen
 from tests.fakes.core import FakeDirectory, FakeNlu, MemoryWorld
 
 P = "a" * 64
@@ -303,11 +306,11 @@ class SlowNlu:
 
 
 async def test_events_of_one_conversation_are_handled_in_order(
-    engine: object, world: MemoryWorld
+    engine: Engine, world: MemoryWorld
 ) -> None:
     order: list[str] = []
-    engine._nlu = SlowNlu(order)  # type: ignore[attr-defined]
-    service = ConversationService(engine=engine, uow_factory=world)  # type: ignore[arg-type]
+    reader = TextReader(screen=DeterministicCrisisScreen(), nlu=SlowNlu(order))
+    service = ConversationService(engine=engine, reader=reader, uow_factory=world)
     await asyncio.gather(
         say(service, TextReceived("premier")),
         say(service, TextReceived("deuxième")),
@@ -334,15 +337,17 @@ class BusyWorld(MemoryWorld):
         return uow
 
 
-async def test_a_busy_database_is_retried_then_reported(engine: object) -> None:
+async def test_a_busy_database_is_retried_then_reported(engine: Engine, reader: TextReader) -> None:
     recovering = BusyWorld(busy_times=2)
-    service = ConversationService(engine=engine, uow_factory=recovering, retry_delay_s=0)  # type: ignore[arg-type]
+    service = ConversationService(
+        engine=engine, reader=reader, uow_factory=recovering, retry_delay_s=0
+    )
     outcome = await say(service, CommandReceived("start"))
     assert "anonyme" in texts(outcome)[0]
     assert P in recovering.conversations
 
     stuck = BusyWorld(busy_times=10)
-    service = ConversationService(engine=engine, uow_factory=stuck, retry_delay_s=0)  # type: ignore[arg-type]
+    service = ConversationService(engine=engine, reader=reader, uow_factory=stuck, retry_delay_s=0)
     with pytest.raises(StorageUnavailableError):
         await say(service, CommandReceived("start"))
     assert P not in stuck.conversations

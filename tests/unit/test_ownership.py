@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flows.actions import CancelFollowUps, CloseCase, OpenCase, RelayToWorker, Reply
-from flows.availability import TeamHours
+from flows.availability import TeamAvailability, TeamHours
 from flows.cases import BY_PERSON, CaseStatus, Worker, WorkerAction
 from flows.catalogue import Catalogue
 from flows.domain import CaseReason, Jurisdiction, Owner, Priority
@@ -32,6 +32,8 @@ from flows.events import (
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import alias_for
+from flows.ownership import Ownership
+from flows.reading import TextReader
 from flows.service import ConversationService, Outcome
 from flows.understanding import Intent, Interpretation
 from nlu.crisis import DeterministicCrisisScreen
@@ -81,18 +83,23 @@ class Desk:
 def build(clock: FakeClock, nlu: FakeNlu, hours: TeamHours | None = None) -> Desk:
     catalogue = Catalogue.load()
     lines = FileCrisisLineRegistry.load()
+    zone = ZoneInfo("America/Montreal")
     rules = HandoffRules(
         catalogue=catalogue,
-        crisis_lines=lines,
         clock=clock,
-        config=HandoffConfig(organisation="Le Relais", zone=ZoneInfo("America/Montreal")),
-        hours=hours,
+        config=HandoffConfig(organisation="Le Relais", zone=zone),
     )
+    availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=hours, zone=zone)
     engine = Engine(
         catalogue=catalogue,
-        nlu=nlu,
-        screen=DeterministicCrisisScreen(),
         crisis_lines=lines,
+        ownership=Ownership(
+            catalogue=catalogue,
+            crisis_lines=lines,
+            clock=clock,
+            availability=availability,
+            jurisdiction=Jurisdiction.QC,
+        ),
         directory=FakeDirectory(),
         clock=clock,
         config=EngineConfig(
@@ -102,12 +109,15 @@ def build(clock: FakeClock, nlu: FakeNlu, hours: TeamHours | None = None) -> Des
             hours_label_en="9 am to 9 pm",
             place_example="J1H",
         ),
-        handoff=rules,
     )
     # The names workers chose (``/prenom``), as the desk would find them.
     world = MemoryWorld(workers={JULIE.pseudonym: "Julie", MARC.pseudonym: "Marc"})
     people = ConversationService(
-        engine=engine, uow_factory=world, effect_handlers=(CaseEffects(rules),), retry_delay_s=0
+        engine=engine,
+        reader=TextReader(screen=DeterministicCrisisScreen(), nlu=nlu),
+        uow_factory=world,
+        effect_handlers=(CaseEffects(rules),),
+        retry_delay_s=0,
     )
     workers = HandoffService(
         rules=rules, uow_factory=world, locks=people.locks, clock=clock, retry_delay_s=0
