@@ -56,7 +56,17 @@ def report(
     except ValueError as err:
         typer.echo(f"--language {language!r}: fr or en.", err=True)
         raise typer.Exit(code=1) from err
-    written = asyncio.run(make_report(settings, first, last, out, chosen))
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - keeps `--help` fast
+
+    try:
+        written = asyncio.run(make_report(settings, first, last, out, chosen))
+    except SQLAlchemyError as err:
+        typer.echo(
+            f"The database cannot say ({type(err).__name__}): is it up, and migrated "
+            "(`passerelle db upgrade`)?",
+            err=True,
+        )
+        raise typer.Exit(code=1) from err
     typer.echo(f"Wrote {len(written)} files into {out} (open {out / 'report.html'}).")
 
 

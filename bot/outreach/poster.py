@@ -13,7 +13,6 @@ The PNG is the same drawing on a 1080 × 1350 page rasterised by PDFium at one p
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,10 +31,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from flows.catalogue import Catalogue
 from flows.domain import Language
+from flows.insights import POSTER_CODE
 
-# The bot's deep-link rule (flows/engine.py keeps the same): Telegram allows 64 characters
-# of [A-Za-z0-9_-] in a start parameter; the bot keeps at most 48.
-CODE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
+# The bot's deep-link rule: Telegram allows 64 characters of [A-Za-z0-9_-] in a start
+# parameter; the bot keeps at most 48 (tests/unit/test_poster.py checks the engine agrees).
+CODE = POSTER_CODE
 SOCIAL_SIZE = (1080, 1350)  # pixels: the 4:5 portrait most feeds show uncropped
 CARDS_PER_ROW, CARD_ROWS = 2, 4
 QUIET_ZONE = 4  # modules of white around the QR code, as the standard asks

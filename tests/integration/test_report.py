@@ -12,9 +12,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cli_poster import print_codes
 from bot.cli_report import make_report
@@ -25,6 +27,7 @@ from flows.identity import alias_for, pseudonym_for
 from flows.insights import Insight, InsightEvent, InsightKind, Reach, TimeBucket
 from resources_db.crypto import AddressCipher, generate_key
 from resources_db.insights import register_poster
+from resources_db.models import Base
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -339,3 +342,13 @@ async def test_poster_list_shows_codes_with_small_counts_hidden(
     assert "Parc Jacques-Cartier" in lines["parc-jc"]
     assert lines["banque"].endswith("< 5")
     assert "?" in lines["banque"]  # seen in arrivals, never recorded as printed
+
+
+async def test_the_migration_builds_the_tables_the_models_describe(db_engine: AsyncEngine) -> None:
+    def differences(connection: object) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})  # type: ignore[arg-type]
+        return compare_metadata(context, Base.metadata)
+
+    async with db_engine.connect() as connection:
+        diffs = await connection.run_sync(differences)
+    assert [d for d in diffs if "insight_events" in repr(d) or "posters" in repr(d)] == []
