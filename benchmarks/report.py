@@ -49,6 +49,7 @@ def events(count: int, rng: random.Random) -> list[dict[str, object]]:
             "week": week,
             "weekday": rng.randrange(7),
             "hour": rng.randrange(24),
+            **dict.fromkeys(("theme", "area", "reach", "source", "language", "came_back")),
         }
         if kind is InsightKind.ARRIVAL:
             row["source"] = rng.choice(CODES)
