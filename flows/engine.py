@@ -17,6 +17,7 @@ from flows.actions import (
     Keyboard,
     OpenCase,
     PersonMessage,
+    RelayToWorker,
     Reply,
 )
 from flows.catalogue import Catalogue
@@ -44,8 +45,8 @@ from flows.events import (
     TimerFired,
 )
 from flows.handoff import priority_for
-from flows.ownership import Ownership
-from flows.ports import Clock, CrisisLineRegistry, ResourceDirectory
+from flows.ownership import RELAYABLE_MEDIA, Ownership
+from flows.ports import Clock, CrisisLineRegistry, ResourceDirectory, WaitingLine
 from flows.reading import NLU_MAX_CHARS, Reading
 from flows.results import needs_crisis_lines, render_page
 from flows.understanding import (
@@ -62,6 +63,11 @@ SOURCE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
 LONG_MESSAGE_CHARS = 2_000
 COORDINATE_DECIMALS = 3  # about 100 m: enough to sort by distance, not to find a doorway
 PAGE_SIZE = 3
+# While a request waits: the turn counter that picks the next "still noted" sentence.
+WAIT_TURNS = "waiting_turns"
+WAIT_VARIANTS = 3
+# The category of the last crisis, so that later turns keep the lines that fit it.
+CRISIS_CATEGORY = "crisis_category"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,7 @@ class Engine:
         clock: Clock,
         config: EngineConfig,
         ownership: Ownership,
+        waiting_line: WaitingLine,
     ) -> None:
         self._t = catalogue
         self._lines = crisis_lines
@@ -100,6 +107,7 @@ class Engine:
         self._config = config
         # Who may speak to the person is decided in one place: flows/ownership.py.
         self._handoff = ownership
+        self._waiting_line = waiting_line
 
     async def decide(
         self, conversation: Conversation | None, inbound: Inbound, reading: Reading | None = None
@@ -131,6 +139,8 @@ class Engine:
             return self._handoff.person_blocked(conv)
         if isinstance(event, TextReceived) and reading is None:
             raise ValueError("a text event needs its reading (TextReader.read)")
+        if conv.owner is Owner.QUEUED:
+            return await self._while_queued(conv, event, reading)
         if self._handoff.holds(conv):
             return await self._while_human_holds(conv, event, reading)
         return await self._with_bot(conv, event, reading)
@@ -150,6 +160,76 @@ class Engine:
         if held is None:
             return await self._with_bot(conv, event, reading)
         return _traced(held, crisis=screening) if screening.flagged else held
+
+    async def _while_queued(
+        self, conv: Conversation, event: PersonEvent, reading: Reading | None
+    ) -> Decision:
+        """The request waits for a worker: never silence, and the bot's help stays usable.
+
+        Whatever the person writes reaches the case; the bot answers what it can (a need, a
+        place, a question), the case stays queued, and every turn says honestly where the
+        request stands — in a different sentence each time.
+        """
+        screening = reading.screening if reading is not None else NO_CRISIS
+        settled = self._handoff.while_queued(conv, event, screening)
+        if settled is not None:
+            return _traced(settled, crisis=screening) if screening.flagged else settled
+        answer = await self._with_bot(conv, event, reading)
+        if answer.conversation is None:
+            return answer  # erased: the case closes with the erasure
+        asked_again = any(
+            isinstance(e, OpenCase) and e.reason is not CaseReason.CRISIS for e in answer.effects
+        )
+        effects = [e for e in answer.effects if not (asked_again and isinstance(e, OpenCase))]
+        relay = _relay_while_queued(event)
+        if relay is not None:
+            effects.append(relay)
+        after = replace(answer.conversation, owner=Owner.QUEUED)
+        lang = after.language
+        wait = await self._wait_sentence(after)
+        rows = self._handoff.waiting_rows(lang)
+        turn = int(after.extra.get(WAIT_TURNS, "0"))
+        if asked_again:
+            messages: tuple[PersonMessage, ...] = (
+                Reply(self._t.text("waiting.already", lang, wait=wait), buttons=rows),
+            )
+        elif isinstance(event, MediaReceived):
+            key = "waiting.media" if event.kind in RELAYABLE_MEDIA else "waiting.withheld"
+            messages = (Reply(self._t.text(key, lang, wait=wait), buttons=rows),)
+        elif _helpful(answer, event):
+            messages = (*answer.messages, Reply(self._t.text("waiting.reminder", lang, wait=wait)))
+        else:
+            note = self._t.text(f"waiting.note.{turn % WAIT_VARIANTS}", lang, wait=wait)
+            messages = (Reply(note, buttons=rows),)
+        if after.crisis_flagged_at is not None:
+            # After a crisis, every wait keeps the 24/7 lines in reach: a "no, I won't call
+            # anyone" never dismisses them.
+            messages = (*messages, self._lines_while_waiting(after))
+        after = replace(after, extra={**after.extra, WAIT_TURNS: str(turn + 1)})
+        return Decision(after, messages, tuple(effects), answer.trace)
+
+    def _lines_while_waiting(self, conv: Conversation) -> Reply:
+        """The lines that fit the last crisis, for someone who waits for a worker."""
+        category = conv.extra.get(CRISIS_CATEGORY, "")
+        known = category in CrisisCategory.__members__.values()
+        screening = Screening(CrisisLevel.CONCERN, CrisisCategory(category) if known else None)
+        lines = self._lines.lines_for(self._config.jurisdiction)
+        listed = crisis_replies(self._t, lines, conv.language, screening)[-1].text
+        return Reply(self._t.text("waiting.crisis_lines", conv.language, lines=listed))
+
+    async def _wait_sentence(self, conv: Conversation) -> str:
+        """Where the request stands: the people ahead, or when the team is back."""
+        availability = self._handoff.availability
+        if not availability.is_open():
+            return self._t.text(
+                "waiting.wait.closed", conv.language, when=availability.back_when(conv.language)
+            )
+        ahead = await self._waiting_line.ahead_of(conv.pseudonym)
+        if ahead == 0:
+            return self._t.text("waiting.wait.next", conv.language)
+        if ahead == 1:
+            return self._t.text("waiting.wait.ahead_one", conv.language)
+        return self._t.text("waiting.wait.ahead_many", conv.language, count=ahead)
 
     # --- the bot's own conversation ---------------------------------------------------------
 
@@ -202,7 +282,7 @@ class Engine:
             case PersonCommand.EMERGENCY:
                 return self._emergency(conv)
             case PersonCommand.HUMAN:
-                return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
+                return await self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
 
     async def _button(self, conv: Conversation, payload: str) -> Decision:
         kind, _, rest = payload.partition(":")
@@ -215,7 +295,7 @@ class Engine:
         if kind == "human":
             # Pressed from the offer made after two misunderstandings: say so on the case.
             misread = conv.misunderstood >= 2
-            return self._ask_human(
+            return await self._ask_human(
                 conv, CaseReason.NOT_UNDERSTOOD if misread else CaseReason.ASKED_FOR_HUMAN
             )
         if kind == "emergency":
@@ -275,7 +355,7 @@ class Engine:
                 return _traced(Decision(conv, (answer,)), faq=reading.faq_key)
             return self._not_understood(conv)
         if reading.intent is Intent.ASK_HUMAN:
-            return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
+            return await self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
         if reading.intent is Intent.STOP:
             return self._stop_followups(conv)
         if reading.intent is Intent.FORGET_ME:
@@ -376,7 +456,12 @@ class Engine:
 
     def _crisis(self, conv: Conversation, screening: Screening) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
-        conv = replace(conv, crisis_flagged_at=self._clock.now(), owner=Owner.QUEUED)
+        conv = replace(
+            conv,
+            crisis_flagged_at=self._clock.now(),
+            owner=Owner.QUEUED,
+            extra={**conv.extra, CRISIS_CATEGORY: str(screening.category or "")},
+        )
         decision = Decision(
             conv,
             crisis_replies(self._t, lines, conv.language, screening),
@@ -391,8 +476,15 @@ class Engine:
         text = crisis_lines_text(self._t, lines, conv.language)
         return Decision(conv, (Reply(text, buttons=((talk,), (menu,))),))
 
-    def _ask_human(self, conv: Conversation, reason: CaseReason) -> Decision:
-        return self._handoff.ask_human(conv, reason)
+    async def _ask_human(self, conv: Conversation, reason: CaseReason) -> Decision:
+        decision = self._handoff.ask_human(conv, reason)
+        first = decision.messages[0]
+        if self._handoff.availability.is_open() and isinstance(first, Reply):
+            # An honest wait from the first moment: how many requests come before this one.
+            wait = await self._wait_sentence(conv)
+            told = replace(first, text=f"{first.text}\n{wait}")
+            decision = replace(decision, messages=(told, *decision.messages[1:]))
+        return decision
 
     def _not_understood(self, conv: Conversation) -> Decision:
         count = conv.misunderstood + 1
@@ -489,3 +581,23 @@ def _prepend(messages: tuple[PersonMessage, ...], decision: Decision) -> Decisio
 def _traced(decision: Decision, **facts: object) -> Decision:
     """``decision`` with more of what the turn understood and did (see ``TurnTrace``)."""
     return replace(decision, trace=replace(decision.trace, **facts))  # type: ignore[arg-type]
+
+
+def _relay_while_queued(event: PersonEvent) -> RelayToWorker | None:
+    """What of the person's event reaches the waiting case (a location or contact never)."""
+    match event:
+        case TextReceived(text=text):
+            return RelayToWorker(text)
+        case MediaReceived(kind=kind):
+            return RelayToWorker("", kind=kind.value, copy=kind in RELAYABLE_MEDIA)
+        case LocationShared():
+            return RelayToWorker("", kind="location", copy=False)
+    return None
+
+
+def _helpful(answer: Decision, event: PersonEvent) -> bool:
+    """Did the bot answer something the person asked for (not small talk or confusion)?"""
+    trace = answer.trace
+    if trace.theme is not None or trace.faq is not None or trace.results is not None:
+        return True
+    return isinstance(event, ButtonPressed | CommandReceived | LocationShared)
