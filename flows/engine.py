@@ -143,7 +143,21 @@ class Engine:
             return await self._while_queued(conv, event, reading)
         if self._handoff.holds(conv):
             return await self._while_human_holds(conv, event, reading)
-        return await self._with_bot(conv, event, reading)
+        decision = await self._with_bot(conv, event, reading)
+        if conv.state is FlowState.NEW and not _is_start(event):
+            return self._first_contact(decision)
+        return decision
+
+    def _first_contact(self, decision: Decision) -> Decision:
+        """Someone who never pressed Start (or came back after /oublie) hears the promises
+        of the welcome — anonymous, not an emergency service, who reads — before the answer."""
+        conv = decision.conversation
+        if conv is None:
+            return decision
+        notice = Reply(self._t.text("first_contact", conv.language, **self._about(conv.language)))
+        if conv.state is FlowState.NEW:
+            conv = replace(conv, state=FlowState.MENU)
+        return replace(decision, conversation=conv, messages=(notice, *decision.messages))
 
     # --- ownership ------------------------------------------------------------------------
 
@@ -527,11 +541,17 @@ class Engine:
     # --- rendering helpers ------------------------------------------------------------------
 
     def _about(self, language: Language) -> dict[str, str]:
+        """What the welcome, help and FAQ answers may name: the team, its hours, the
+        emergency number, and who reads the messages (one sentence, said the same way)."""
         lines = self._lines.lines_for(self._config.jurisdiction)
+        team = self._config.team_name
+        hours = self._config.hours_label(language)
+        who_reads = self._t.text("about.who_reads", language, team=team, hours=hours)
         return {
             "emergency": lines.emergency_number,
-            "team": self._config.team_name,
-            "hours": self._config.hours_label(language),
+            "team": team,
+            "hours": hours,
+            "who_reads": who_reads,
         }
 
     def _menu(self, conv: Conversation, key: str, **values: object) -> Reply:
@@ -601,3 +621,10 @@ def _helpful(answer: Decision, event: PersonEvent) -> bool:
     if trace.theme is not None or trace.faq is not None or trace.results is not None:
         return True
     return isinstance(event, ButtonPressed | CommandReceived | LocationShared)
+
+
+def _is_start(event: PersonEvent) -> bool:
+    if not isinstance(event, CommandReceived):
+        return False
+    spec = person_command(event.name)
+    return spec is not None and spec.command is PersonCommand.START

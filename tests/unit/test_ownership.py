@@ -159,6 +159,7 @@ async def held_by_julie(desk: Desk) -> None:
 
 
 async def test_asking_for_a_human_queues_a_normal_case_and_says_so(desk: Desk) -> None:
+    await desk.say(CommandReceived("start"))  # the person pressed Start
     outcome = await desk.say(ButtonPressed("human"))
     assert "un·e intervenant·e va te répondre" in texts(outcome)[0]
     assert "handoff:cancel" in payloads(outcome), "the person can change their mind"
@@ -223,6 +224,7 @@ async def test_while_queued_text_reaches_the_team_and_the_person_is_never_met_wi
 
 
 async def test_while_queued_the_wait_counts_the_people_ahead(desk: Desk) -> None:
+    await desk.say(CommandReceived("start"))  # the person pressed Start
     for other in ("c" * 64, "d" * 64):
         await desk.people.handle(Inbound(other, ButtonPressed("human"), address="1"))
     outcome = await desk.say(ButtonPressed("human"))
@@ -551,6 +553,7 @@ async def test_out_of_hours_the_person_hears_when_a_human_is_back_and_gets_the_l
 ) -> None:
     hours = TeamHours("Mo-Fr 09:00-21:00", ZoneInfo("America/Montreal"))
     desk = build(clock, nlu, hours)
+    await desk.say(CommandReceived("start"))  # the person pressed Start
     clock.advance(hours=9)  # Tuesday 23:00
     outcome = await desk.say(ButtonPressed("human"))
     text = texts(outcome)[0]
