@@ -66,6 +66,12 @@ PAGE_SIZE = 3
 # While a request waits: the turn counter that picks the next "still noted" sentence.
 WAIT_TURNS = "waiting_turns"
 WAIT_VARIANTS = 3
+# Each decision is a turn; a yes/no question stays answerable by text for the next turn only.
+TURN = "turn"
+PENDING_TURN = "yes_no_turn"
+PENDING_YES = "yes_payload"
+PENDING_NO = "no_payload"
+PENDING = (PENDING_TURN, PENDING_YES, PENDING_NO)
 # The category of the last crisis, so that later turns keep the lines that fit it.
 CRISIS_CATEGORY = "crisis_category"
 
@@ -134,7 +140,7 @@ class Engine:
                 created_at=now,
                 last_activity_at=now,
             )
-        conv = replace(conversation, last_activity_at=now)
+        conv = _next_turn(replace(conversation, last_activity_at=now))
         if isinstance(event, PersonBlockedBot):
             return self._handoff.person_blocked(conv)
         if isinstance(event, TextReceived) and reading is None:
@@ -340,6 +346,10 @@ class Engine:
                     notes, await self._search(conv, conv.theme, place, 0, area=place.label)
                 )
         understood = reading.interpretation
+        answered = _answer_to_pending(conv, understood)
+        if answered is not None:
+            # A typed "oui" / "ok" / "non" answers the question the bot just asked.
+            return _prepend(notes, await self._button(_answered(conv), answered))
         if conv.state is FlowState.AWAITING_PLACE and not self._changes_subject(understood):
             return _prepend(notes, self._place_not_found(conv))
         if isinstance(understood, NluUnavailable):
@@ -505,24 +515,22 @@ class Engine:
         conv = replace(conv, misunderstood=count)
         if count >= 2:
             lang = conv.language
-            offer = Reply(
+            conv, offer = _yes_no(
+                conv,
                 self._t.text("not_understood_again", lang),
-                buttons=(
-                    (Button(self._t.text("button.talk", lang), "human"),),
-                    (Button(self._t.text("button.menu", lang), "menu"),),
-                ),
+                Button(self._t.text("button.talk", lang), "human"),
+                Button(self._t.text("button.menu", lang), "menu"),
             )
             return Decision(conv, (offer,))
         return Decision(conv, (self._menu(conv, "not_understood"),))
 
     def _ask_forget(self, conv: Conversation) -> Decision:
         lang = conv.language
-        ask = Reply(
+        conv, ask = _yes_no(
+            conv,
             self._t.text("forget_confirm", lang),
-            buttons=(
-                (Button(self._t.text("button.yes_erase", lang), "forget:yes"),),
-                (Button(self._t.text("button.no_keep", lang), "forget:no"),),
-            ),
+            Button(self._t.text("button.yes_erase", lang), "forget:yes"),
+            Button(self._t.text("button.no_keep", lang), "forget:no"),
         )
         return Decision(replace(conv, state=FlowState.CONFIRM_FORGET), (ask,))
 
@@ -628,3 +636,36 @@ def _is_start(event: PersonEvent) -> bool:
         return False
     spec = person_command(event.name)
     return spec is not None and spec.command is PersonCommand.START
+
+
+def _next_turn(conv: Conversation) -> Conversation:
+    """Count the turn; forget a yes/no question older than the previous turn."""
+    turn = int(conv.extra.get(TURN, "0")) + 1
+    extra = {**conv.extra, TURN: str(turn)}
+    if int(extra.get(PENDING_TURN, "-1")) < turn - 1:
+        extra = {k: v for k, v in extra.items() if k not in PENDING}
+    return replace(conv, extra=extra)
+
+
+def _yes_no(conv: Conversation, text: str, yes: Button, no: Button) -> tuple[Conversation, Reply]:
+    """A question with a yes and a no button, which a typed "oui" / "non" may answer too."""
+    pending = {PENDING_TURN: conv.extra.get(TURN, "0"), PENDING_YES: yes.payload}
+    pending[PENDING_NO] = no.payload
+    return replace(conv, extra={**conv.extra, **pending}), Reply(text, buttons=((yes,), (no,)))
+
+
+def _answer_to_pending(
+    conv: Conversation, understood: Interpretation | NluUnavailable
+) -> str | None:
+    """The button a typed yes or no stands for, when the bot's last message asked."""
+    if PENDING_YES not in conv.extra or isinstance(understood, NluUnavailable):
+        return None
+    if understood.intent is Intent.AFFIRM:
+        return conv.extra[PENDING_YES]
+    if understood.intent is Intent.DENY:
+        return conv.extra.get(PENDING_NO)
+    return None
+
+
+def _answered(conv: Conversation) -> Conversation:
+    return replace(conv, extra={k: v for k, v in conv.extra.items() if k not in PENDING})

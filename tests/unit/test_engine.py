@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from flows.actions import CancelFollowUps, OpenCase, Reply, ShowPlace
+from flows.actions import CancelFollowUps, ForgetPerson, OpenCase, Reply, ShowPlace
 from flows.directory import Place, ResourceCard, SearchPage
 from flows.domain import CaseReason, FlowState, Language, Owner, Priority, Theme
 from flows.engine import Engine
@@ -391,3 +391,39 @@ async def test_a_first_message_without_start_still_hears_the_welcomes_promises(
     assert "Je lis seulement le texte" in texts(outcome)[1], "then the answer itself"
     again = await say(service, MediaReceived(MediaKind.STICKER))
     assert "anonyme" not in texts(again)[0], "said once, not on every message"
+
+
+async def test_a_typed_yes_answers_the_offer_of_a_worker(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, TextReceived("blablabla"))
+    await say(service, TextReceived("gnagnagna"))  # "Veux-tu qu'un·e intervenant·e…?"
+    nlu.answers["oui"] = Interpretation(Intent.AFFIRM, 0.97)
+    outcome = await say(service, TextReceived("oui"))
+    assert world.conversations[P].owner is Owner.QUEUED
+    assert OpenCase(Priority.NORMAL, CaseReason.NOT_UNDERSTOOD) in outcome.effects
+
+
+async def test_a_typed_no_keeps_everything_when_erasure_was_asked(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, CommandReceived("oublie"))
+    nlu.answers["non"] = Interpretation(Intent.DENY, 0.95)
+    outcome = await say(service, TextReceived("non"))
+    assert "on ne touche à rien" in texts(outcome)[0]
+    assert P in world.conversations
+    assert not any(isinstance(e, ForgetPerson) for e in outcome.effects)
+
+
+async def test_a_yes_typed_later_does_not_answer_an_old_question(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, CommandReceived("oublie"))
+    await say(service, CommandReceived("menu"))  # the person moved on
+    nlu.answers["oui"] = Interpretation(Intent.AFFIRM, 0.97)
+    outcome = await say(service, TextReceived("oui"))
+    assert P in world.conversations, "nothing erased by a stale yes"
+    assert not any(isinstance(e, ForgetPerson) for e in outcome.effects)
