@@ -217,3 +217,13 @@ def test_a_masked_cell_enters_no_published_figure() -> None:
     assert [f.text() for f in (Figure(7, True), Figure(0, True), Figure(5))] == ["≥ 7", "x", "5"]
     with pytest.raises(ValueError, match="never below 5"):
         Cube(("theme",), {}, 4)
+
+
+async def test_a_first_contact_without_start_is_an_arrival_without_a_code(
+    noting_service: ConversationService, world: MemoryWorld
+) -> None:
+    await say(noting_service, ButtonPressed("theme:shelter"), hint="fr")
+    assert [e.insight for e in world.insights] == [
+        Insight(InsightKind.NEED, theme=Theme.SHELTER),
+        Insight(InsightKind.ARRIVAL, language=Language.FR, came_back=False),
+    ]
