@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flows.domain import CaseReason, Conversation, Priority
+from flows.transcript import Transcribe
+from flows.understanding import CrisisCategory, CrisisLevel
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +50,28 @@ PersonMessage = Reply | ShowPlace
 
 @dataclass(frozen=True, slots=True)
 class OpenCase:
-    """Open (or raise) a handoff case for this conversation."""
+    """Open (or raise) a handoff case for this conversation.
+
+    For a flagged message (``reason`` crisis), ``category`` and ``level`` say what the crisis
+    screen found, so the worker reads « suicide (urgent) » on the card, not only a colour;
+    ``flows.case_rules.crisis_case(screening)`` builds it.
+    """
 
     priority: Priority
     reason: CaseReason
+    category: CrisisCategory | None = None
+    level: CrisisLevel | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenCase:
+    """Reopen the person's case ``case_id``: they wrote back soon after it was closed.
+
+    ``flows.case_rules.reopens_on_person_message`` says when; the case waits for a worker
+    again, in its own place in the staff group.
+    """
+
+    case_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +107,9 @@ class CancelFollowUps:
     """Cancel every pending follow-up for this conversation."""
 
 
-Effect = OpenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps
+Effect = (
+    OpenCase | ReopenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps | Transcribe
+)
 
 
 @dataclass(frozen=True, slots=True)

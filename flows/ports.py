@@ -12,6 +12,7 @@ from typing import Protocol, Self
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Jurisdiction, Language
 from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
+from flows.transcript import TranscriptStore
 from flows.understanding import CrisisLines, Interpretation, NluUnavailable, Screening
 
 
@@ -118,6 +119,11 @@ class UnitOfWork(Protocol):
     @property
     def workers(self) -> WorkerDirectory:
         """This unit's worker names."""
+        ...
+
+    @property
+    def transcript(self) -> TranscriptStore:
+        """This unit's recent turns of each person (for the worker's card)."""
         ...
 
     async def commit(self) -> None:

@@ -12,6 +12,7 @@ from flows.ports import StorageBusy
 from resources_db.cases import SqlAuditLog, SqlCaseRepository, SqlWorkerDirectory
 from resources_db.crypto import AddressCipher
 from resources_db.repositories import EncryptedAddressBook, SqlConversationRepository
+from resources_db.transcript import SqlTranscriptStore
 
 
 class SqlUnitOfWork:
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
         self.cases: SqlCaseRepository
         self.audit: SqlAuditLog
         self.workers: SqlWorkerDirectory
+        self.transcript: SqlTranscriptStore
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -34,6 +36,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(self.session)
         self.audit = SqlAuditLog(self.session)
         self.workers = SqlWorkerDirectory(self.session)
+        self.transcript = SqlTranscriptStore(self.session, self._cipher)
         return self
 
     async def __aexit__(
