@@ -53,8 +53,9 @@ def fingerprint(service_id: str) -> str:
 
 
 def theme_names(catalogue: Catalogue) -> dict[str, Theme]:
-    """Every way a worker may name a theme: its id, its French or English label, or a word of
-    a label that names only that theme (``manger``, ``dormir``, ``mentale``…), folded."""
+    """Every way a worker may name a theme, folded: its id, its French or English label, a
+    word of a label that names only that theme (``manger``, ``dormir``, ``mentale``…), or one
+    of the team's own words for it (``staff.resource.words.<theme>``: ``bouffe``, ``lit``…)."""
     names: dict[str, Theme] = {}
     words: dict[str, set[Theme]] = {}
     for theme in Theme:
@@ -66,6 +67,11 @@ def theme_names(catalogue: Catalogue) -> dict[str, Theme]:
             for word in label.split():
                 if len(word) >= _MIN_WORD:
                     words.setdefault(word, set()).add(theme)
+            key = f"staff.resource.words.{theme}"
+            if catalogue.has(key):
+                for extra in catalogue.text(key, language).split(","):
+                    if extra.strip():
+                        words.setdefault(fold(extra), set()).add(theme)
     for word, themes in words.items():
         if len(themes) == 1:
             names.setdefault(word, next(iter(themes)))
