@@ -29,6 +29,7 @@ from resources_db.crypto import AddressCipher
 from resources_db.db import create_engine, session_factory
 from resources_db.directory import SqlResourceDirectory
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
+from resources_db.waiting_line import SqlWaitingLine
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,7 @@ def build_services(
             place_example=PLACE_EXAMPLES[settings.jurisdiction.value],
         ),
         ownership=ownership,
+        waiting_line=SqlWaitingLine(sessions),
     )
     conversations = ConversationService(
         engine=engine,

@@ -136,13 +136,31 @@ class Ownership:
         conv = replace(conv, owner=Owner.BOT, state=FlowState.MENU)
         return Decision(conv, effects=(CancelFollowUps(), CloseCase("blocked")))
 
+    def while_queued(
+        self, conv: Conversation, event: PersonEvent, screening: Screening
+    ) -> Decision | None:
+        """While the request waits for a worker: what only the handoff decides, else None.
+
+        A flagged message gets the crisis lines at once and raises the case; the cancel
+        button cancels; timers do nothing. Everything else is the bot's to answer (the
+        engine keeps the case queued and says the request is still noted).
+        """
+        match event:
+            case TextReceived(text=text) if screening.flagged:
+                return self._text_while_held(conv, text, screening, queued=True)
+            case ButtonPressed(payload=payload) if payload == CANCEL_PAYLOAD:
+                return self._cancel(conv)
+            case TimerFired():
+                return Decision(conv)
+        return None
+
     def while_held(
         self, conv: Conversation, event: PersonEvent, screening: Screening
     ) -> Decision | None:
-        """The decision while a human holds the conversation; None lets the bot answer.
+        """The decision while a worker holds the conversation; None lets the bot answer.
 
-        The bot answers only what is never withheld: the emergency numbers, erasure and
-        stopping follow-ups.
+        Only the worker speaks to the person; the bot answers only what is never withheld:
+        the emergency numbers, erasure and stopping follow-ups.
         """
         queued = conv.owner is Owner.QUEUED
         match event:
@@ -163,7 +181,7 @@ class Ownership:
                 return Decision(conv)  # no follow-up fires while a human holds it
         if queued:
             return Decision(conv, (self._still_waiting(conv),))
-        return Decision(conv)  # a worker holds it: only the worker speaks to the person
+        return Decision(conv)  # only the worker speaks to the person
 
     def relayed(self, decision: Decision, inbound: Inbound) -> Decision:
         """Give relays the person's message reference; a case opened by text carries it."""
@@ -187,7 +205,10 @@ class Ownership:
         messages: tuple[PersonMessage, ...] = ()
         if screening.flagged:
             effects.append(OpenCase(priority_for(screening), CaseReason.CRISIS))
-            conv = replace(conv, crisis_flagged_at=self._clock.now())
+            category = {"crisis_category": str(screening.category or "")}
+            conv = replace(
+                conv, crisis_flagged_at=self._clock.now(), extra={**conv.extra, **category}
+            )
             if queued:
                 # Nobody has answered yet: the person gets the crisis lines at once.
                 lines = self._crisis_lines()
@@ -213,6 +234,14 @@ class Ownership:
             self._t.text("handoff.cancelled", conv.language), buttons=self._after_rows(conv)
         )
         return Decision(conv, (reply,), (CloseCase("cancelled"),))
+
+    def waiting_rows(self, language: Language) -> tuple[tuple[Button, ...], ...]:
+        """The buttons under a "still noted" message: cancel, the emergency lines, the menu."""
+        return (
+            self._cancel_row(language),
+            (Button(self._t.text("button.emergency", language), "emergency"),),
+            (Button(self._t.text("button.menu", language), "menu"),),
+        )
 
     def _cancel_row(self, language: Language) -> tuple[Button, ...]:
         return (Button(self._t.text("handoff.button.cancel", language), CANCEL_PAYLOAD),)

@@ -6,9 +6,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flows.actions import Effect, ForgetPerson, PersonMessage
+from flows.actions import Effect, ForgetPerson, PersonMessage, TurnTrace
 from flows.domain import Language
 from flows.engine import Engine
 from flows.events import Inbound, PersonBlockedBot, TextReceived
@@ -57,6 +57,7 @@ class Outcome:
     pseudonym: str
     messages: tuple[PersonMessage, ...]
     effects: tuple[Effect, ...]
+    trace: TurnTrace = field(default_factory=TurnTrace)
 
 
 class StorageUnavailableError(Exception):
@@ -134,4 +135,4 @@ class ConversationService:
             len(decision.messages),
             ",".join(type(e).__name__ for e in decision.effects) or "-",
         )
-        return Outcome(inbound.pseudonym, decision.messages, decision.effects)
+        return Outcome(inbound.pseudonym, decision.messages, decision.effects, decision.trace)

@@ -288,3 +288,18 @@ class MemoryWorld:
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
+
+
+@dataclass
+class MemoryWaitingLine:
+    """``WaitingLine`` over a ``MemoryWorld``'s committed cases, in the staff queue's order."""
+
+    world: MemoryWorld
+
+    async def ahead_of(self, pseudonym: str) -> int:
+        queued = [c for c in self.world.cases.values() if c.status is CaseStatus.QUEUED]
+        own = next((c for c in queued if c.pseudonym == pseudonym), None)
+        if own is None:
+            return len(queued)
+        key = (own.priority.rank, own.queued_at)
+        return sum(1 for c in queued if c.id != own.id and (c.priority.rank, c.queued_at) < key)

@@ -17,7 +17,7 @@ from flows.service import ConversationService
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
 from resources_db.crypto import generate_key
-from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryWorld
+from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryWaitingLine, MemoryWorld
 
 MONTREAL = ZoneInfo("America/Montreal")
 
@@ -49,7 +49,9 @@ def world() -> MemoryWorld:
 
 
 @pytest.fixture
-def engine(catalogue: Catalogue, directory: FakeDirectory, clock: FakeClock) -> Engine:
+def engine(
+    catalogue: Catalogue, directory: FakeDirectory, clock: FakeClock, world: MemoryWorld
+) -> Engine:
     lines = FileCrisisLineRegistry.load()
     availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=None, zone=MONTREAL)
     return Engine(
@@ -63,6 +65,7 @@ def engine(catalogue: Catalogue, directory: FakeDirectory, clock: FakeClock) -> 
             jurisdiction=Jurisdiction.QC,
         ),
         directory=directory,
+        waiting_line=MemoryWaitingLine(world),
         clock=clock,
         config=EngineConfig(
             jurisdiction=Jurisdiction.QC,

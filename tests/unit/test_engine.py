@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from flows.actions import CancelFollowUps, OpenCase, Reply, ShowPlace
+from flows.actions import CancelFollowUps, ForgetPerson, OpenCase, Reply, ShowPlace
 from flows.directory import Place, ResourceCard, SearchPage
 from flows.domain import CaseReason, FlowState, Language, Owner, Priority, Theme
 from flows.engine import Engine
@@ -184,6 +184,7 @@ async def test_need_with_a_postal_code_searches_at_once(
 async def test_rasa_down_still_gives_buttons_and_a_clear_sentence(
     service: ConversationService, nlu: FakeNlu
 ) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     nlu.default = NluUnavailable("connection refused")
     outcome = await say(service, TextReceived("allo"))
     assert "Les boutons marchent toujours" in texts(outcome)[0]
@@ -193,6 +194,7 @@ async def test_rasa_down_still_gives_buttons_and_a_clear_sentence(
 async def test_not_understood_twice_offers_a_worker_without_forcing_one(
     service: ConversationService, world: MemoryWorld
 ) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     first = await say(service, TextReceived("blablabla"))
     assert "pas bien compris" in texts(first)[0]
     second = await say(service, TextReceived("gnagnagna"))
@@ -234,6 +236,7 @@ async def test_a_crisis_hidden_at_the_end_of_a_very_long_message_is_still_caught
 async def test_a_very_long_message_is_answered_and_the_person_told(
     service: ConversationService, nlu: FakeNlu
 ) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     outcome = await say(service, TextReceived("x" * 10_000))
     assert "très long" in texts(outcome)[0]
     assert len(nlu.seen[0]) == 1_000
@@ -267,6 +270,7 @@ async def test_forget_me_can_be_cancelled(service: ConversationService, world: M
 
 
 async def test_stop_ends_follow_ups(service: ConversationService) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     outcome = await say(service, CommandReceived("stop"))
     assert CancelFollowUps() in outcome.effects
     assert "plus aucun message de suivi" in texts(outcome)[0]
@@ -274,11 +278,13 @@ async def test_stop_ends_follow_ups(service: ConversationService) -> None:
 
 @pytest.mark.parametrize("kind", list(MediaKind))
 async def test_media_gets_a_kind_answer(service: ConversationService, kind: MediaKind) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     outcome = await say(service, MediaReceived(kind))
     assert "Je lis seulement le texte" in texts(outcome)[0]
 
 
 async def test_unknown_command_says_so_and_shows_what_works(service: ConversationService) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     outcome = await say(service, CommandReceived("xyzzy"))
     assert "Je ne connais pas cette commande" in texts(outcome)[0]
     assert "theme:food" in payloads(outcome)
@@ -371,3 +377,53 @@ async def test_crisis_lines_are_pinned_above_results_where_the_theme_calls_for_i
     first = texts(outcome)[0]
     assert ("1 866 277-3553" in first) is pinned
     assert directory.queries[-1].language is Language.FR
+
+
+async def test_a_first_message_without_start_still_hears_the_welcomes_promises(
+    service: ConversationService,
+) -> None:
+    outcome = await say(service, MediaReceived(MediaKind.STICKER))
+    first = texts(outcome)[0]
+    assert "anonyme" in first
+    assert "pas un service d’urgence" in first
+    assert "911" in first
+    assert "Qui lit tes messages : Équipe test" in first
+    assert "Je lis seulement le texte" in texts(outcome)[1], "then the answer itself"
+    again = await say(service, MediaReceived(MediaKind.STICKER))
+    assert "anonyme" not in texts(again)[0], "said once, not on every message"
+
+
+async def test_a_typed_yes_answers_the_offer_of_a_worker(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, TextReceived("blablabla"))
+    await say(service, TextReceived("gnagnagna"))  # "Veux-tu qu'un·e intervenant·e…?"
+    nlu.answers["oui"] = Interpretation(Intent.AFFIRM, 0.97)
+    outcome = await say(service, TextReceived("oui"))
+    assert world.conversations[P].owner is Owner.QUEUED
+    assert OpenCase(Priority.NORMAL, CaseReason.NOT_UNDERSTOOD) in outcome.effects
+
+
+async def test_a_typed_no_keeps_everything_when_erasure_was_asked(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, CommandReceived("oublie"))
+    nlu.answers["non"] = Interpretation(Intent.DENY, 0.95)
+    outcome = await say(service, TextReceived("non"))
+    assert "on ne touche à rien" in texts(outcome)[0]
+    assert P in world.conversations
+    assert not any(isinstance(e, ForgetPerson) for e in outcome.effects)
+
+
+async def test_a_yes_typed_later_does_not_answer_an_old_question(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, CommandReceived("oublie"))
+    await say(service, CommandReceived("menu"))  # the person moved on
+    nlu.answers["oui"] = Interpretation(Intent.AFFIRM, 0.97)
+    outcome = await say(service, TextReceived("oui"))
+    assert P in world.conversations, "nothing erased by a stale yes"
+    assert not any(isinstance(e, ForgetPerson) for e in outcome.effects)
