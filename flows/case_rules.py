@@ -69,8 +69,15 @@ def reopens_on_person_message(
 class CaseRules:
     """What the person's events do to their case; the clock is the only thing it asks."""
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock, reopen_window: timedelta = REOPEN_WINDOW) -> None:
         self.clock = clock
+        self.reopen_window = reopen_window
+
+    def reopens(self, case: Case | None, *, bot_understood: bool = False) -> bool:
+        """``reopens_on_person_message`` now, with the deployment's window."""
+        return reopens_on_person_message(
+            case, self.clock.now(), bot_understood=bot_understood, window=self.reopen_window
+        )
 
     def open_case(self, pseudonym: str, conv: Conversation | None, effect: OpenCase) -> Case:
         """A new case for the person (``id`` 0 until stored)."""

@@ -202,9 +202,7 @@ class StaffView:
         if not alerts:
             return None
         level = case.crisis_level
-        categories = ", ".join(
-            self.text(f"staff.crisis.category.{c}") for c in case.crisis_categories
-        )
+        categories = self.categories(case)
         line = self.text(
             "staff.card.crisis",
             emoji=LEVEL_EMOJI[level],
@@ -216,6 +214,14 @@ class StaffView:
                 "staff.card.crisis_count", count=len(alerts), last=self._time(alerts[-1].at)
             )
         return line
+
+    def categories(self, case: Case) -> str:
+        """« suicide, violence »: what the flagged messages spoke of, in words."""
+        words = []
+        for category in case.crisis_categories:
+            key = f"staff.crisis.category.{category}"
+            words.append(self.text(key if self._t.has(key) else "staff.crisis.category.other"))
+        return ", ".join(words)
 
     def _since(self, case: Case, now: datetime | None) -> list[str]:
         lines = []
@@ -324,9 +330,7 @@ class StaffView:
         """« A message was flagged 4 min ago: close anyway? » with yes / no buttons."""
         verb = CaseVerb.GIVE_BACK if action is WorkerAction.GIVE_BACK else CaseVerb.CLOSE
         last = case.last_crisis_at or now
-        categories = ", ".join(
-            self.text(f"staff.crisis.category.{c}") for c in case.crisis_categories
-        )
+        categories = self.categories(case)
         text = self.text(
             f"staff.confirm.{verb}",
             alias=case.alias,
@@ -401,10 +405,7 @@ class StaffView:
     def what(self, case: Case) -> str:
         """What a case is about, in a few words: the crisis categories, or why it opened."""
         if case.crisis_alerts:
-            categories = ", ".join(
-                self.text(f"staff.crisis.category.{c}") for c in case.crisis_categories
-            )
-            return self.text("staff.what.crisis", categories=categories)
+            return self.text("staff.what.crisis", categories=self.categories(case))
         return self.text(f"staff.reason.{case.reason}")
 
     def person_note(self, case: Case) -> str | None:

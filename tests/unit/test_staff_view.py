@@ -23,6 +23,7 @@ from flows.staff_view import (
     topic_title,
 )
 from flows.transcript import BotNote, NoteKind, TranscriptEntry
+from flows.understanding import CrisisCategory, CrisisLevel
 
 NOW = datetime(2026, 11, 17, 19, 3, tzinfo=UTC)  # 14:03 in Montréal
 P = "e" * 64
@@ -312,3 +313,16 @@ def test_a_crisis_alert_in_a_topic_says_what_kind() -> None:
 )
 def test_durations_read_in_both_languages(minutes: int, text: str) -> None:
     assert format_duration(timedelta(minutes=minutes)) == text
+
+
+def test_every_kind_of_crisis_has_words_for_the_team() -> None:
+    catalogue = Catalogue.load()
+    for category in CrisisCategory:
+        assert catalogue.has(f"staff.crisis.category.{category}"), category
+    for level in CrisisLevel:
+        assert catalogue.has(f"staff.crisis.level.{level}"), level
+
+
+def test_a_kind_of_crisis_without_words_yet_still_reads_as_distress() -> None:
+    odd = crisis_case((0, "something_new:urgent"))
+    assert "🔴 Crise — détresse (urgent)" in VIEW.card(odd, None, in_topic=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from flows.actions import OpenCase
+from flows.actions import OpenCase, TurnTrace
 from flows.case_rules import CaseRules
 from flows.desk_reads import card_context
-from flows.domain import CaseReason, Priority
+from flows.directory import SearchPage
+from flows.domain import CaseReason, Jurisdiction, Priority, Theme
 from flows.transcript import (
     MAX_STORED_CHARS,
     BotNote,
@@ -18,6 +19,9 @@ from flows.transcript import (
     entry_for,
     summarise,
 )
+from flows.transcript_notes import crisis_line_names, transcribe_turn
+from flows.understanding import CrisisCategory
+from nlu.crisis_lines import FileCrisisLineRegistry
 from tests.fakes.core import FakeClock, MemoryWorld
 
 P = "9" * 64
@@ -77,3 +81,26 @@ async def test_the_card_reads_recent_turns_and_earlier_cases_and_nothing_after_f
         forgotten = await card_context(uow, replace(world.cases[2], pseudonym=None), clock.now())
     assert forgotten.transcript == ()
     assert forgotten.earlier == ()
+
+
+def test_a_turn_trace_becomes_the_notes_the_card_summarises(clock: FakeClock) -> None:
+    nothing = SearchPage(cards=(), total=0, radius_m=5000)
+    turn = transcribe_turn("J1H", TurnTrace(theme=Theme.FOOD, results=nothing))
+    assert turn == Transcribe(
+        "J1H", (BotNote(NoteKind.THEME, "food"), BotNote(NoteKind.NO_RESULTS, "food"))
+    )
+    lines = FileCrisisLineRegistry.load().lines_for(Jurisdiction.QC)
+    given = crisis_line_names(lines, CrisisCategory.SUICIDE)
+    assert given[0] == "911"
+    crisis = transcribe_turn(
+        "je veux mourir",
+        TurnTrace(),
+        lines_given=given,
+        promised="demain à 9 h",
+        asked_human=CaseReason.CRISIS,
+    )
+    kinds = [n.kind for n in crisis.notes]
+    assert kinds[: len(given)] == [NoteKind.LINES_GIVEN] * len(given)
+    assert kinds[len(given) :] == [NoteKind.PROMISED, NoteKind.ASKED_HUMAN]
+    summary = summarise([TranscriptEntry(clock.now(), "je veux mourir", crisis.notes)])
+    assert summary.details[NoteKind.LINES_GIVEN] == given
