@@ -1,6 +1,6 @@
 """Urgent cases cannot fall through: raised again in the group until someone takes them.
 
-An urgent case nobody has taken within ``first`` (``URGENT_REALERT_MINUTES``, 10 by default)
+An urgent case — or a high one the crisis screen flagged — nobody has taken within ``first`` (``URGENT_REALERT_MINUTES``, 10 by default)
 is raised again in the group — and, if the team has one, in an on-call chat — then again
 after twice as long each time (10, 20, 40 min…), never more than ``cap`` apart, until a
 worker takes it. The person is told once, honestly, that nobody has been able to answer yet,
@@ -31,6 +31,14 @@ FIRST_REALERT = timedelta(minutes=10)
 REALERT_CAP = timedelta(minutes=60)
 
 
+def needs_reminders(case: Case) -> bool:
+    """Urgent cases, and high ones the crisis screen flagged (violence, self-harm at the
+    « concerning » level…): a worker who lowers one to normal stops its reminders."""
+    if case.priority is Priority.URGENT:
+        return True
+    return case.priority is Priority.HIGH and bool(case.crisis_alerts)
+
+
 @dataclass(frozen=True, slots=True)
 class RealertPolicy:
     """When an untaken urgent case is raised again: ``first``, then doubling, up to ``cap``."""
@@ -39,12 +47,12 @@ class RealertPolicy:
     cap: timedelta = REALERT_CAP
 
     def next_at(self, case: Case) -> datetime | None:
-        """When ``case`` is next due; None when it needs no re-alert (taken, closed, not urgent).
+        """When ``case`` is next due; None when it needs none (taken, closed, not pressing).
 
         Counted from the last time the group was alerted about it: when it started waiting,
         a flagged message, or the previous re-alert.
         """
-        if case.status is not CaseStatus.QUEUED or case.priority is not Priority.URGENT:
+        if case.status is not CaseStatus.QUEUED or not needs_reminders(case):
             return None
         step = min(self.first * (1 << len(case.realerts)), self.cap)
         return case.last_alert_at + step

@@ -289,7 +289,7 @@ class WorkerActions:
     def set_priority(self, case: Case, worker: Worker, priority: Priority | None) -> WorkerDecision:
         """Any colleague may raise or lower an open case's priority; it is audited.
 
-        Lowering an urgent case stops its re-alerts; a new flagged message raises it again.
+        Lowering a case to normal stops its reminders; a new flagged message raises it again.
         """
         if priority is None:
             return self._refuse(case, "staff.refuse.priority_unknown")

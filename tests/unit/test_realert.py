@@ -28,6 +28,7 @@ from tests.fakes.core import FakeClock, MemoryWorld
 P = "d" * 64
 ZONE = ZoneInfo("America/Montreal")
 OVERDOSE = Screening(CrisisLevel.URGENT, CrisisCategory.OVERDOSE)
+VIOLENCE = Screening(CrisisLevel.CONCERN, CrisisCategory.VIOLENCE)
 
 
 def realerts(clock: FakeClock, *, oncall: bool = False, hours: TeamHours | None = None) -> Realerts:
@@ -71,15 +72,24 @@ def test_an_untaken_urgent_case_is_raised_after_10_then_20_then_40_minutes_cappe
     assert schedule == [10, 30, 70, 130, 190]
 
 
-def test_only_urgent_waiting_cases_are_raised(clock: FakeClock) -> None:
+def test_only_waiting_urgent_or_flagged_cases_are_raised(clock: FakeClock) -> None:
     policy = RealertPolicy()
     case = urgent(clock)
     later = clock.now() + timedelta(hours=3)
     assert policy.is_due(case, later)
     assert not policy.is_due(replace(case, status=CaseStatus.TAKEN), later)
     assert not policy.is_due(replace(case, status=CaseStatus.CLOSED), later)
-    assert not policy.is_due(replace(case, priority=Priority.HIGH), later)
     assert not policy.is_due(case, clock.now() + timedelta(minutes=9, seconds=59))
+    # Violence at the « concerning » level is high, and flagged: it cannot fall through either.
+    hiding = replace(CaseRules(clock=clock).open_case(P, None, crisis_case(VIOLENCE)), id=8)
+    assert hiding.priority is Priority.HIGH
+    assert policy.is_due(hiding, later)
+    # A worker who judged it normal stops the reminders; a plain request is never reminded.
+    assert not policy.is_due(replace(case, priority=Priority.NORMAL), later)
+    asked = CaseRules(clock=clock).open_case(
+        P, None, OpenCase(Priority.HIGH, CaseReason.ASKED_FOR_HUMAN)
+    )
+    assert not policy.is_due(asked, later)
 
 
 def test_a_new_flag_is_an_alert_too_so_the_next_one_counts_from_it(clock: FakeClock) -> None:
@@ -99,7 +109,7 @@ def test_the_group_is_told_how_long_it_has_waited_and_the_person_once_honestly(
     assert first is not None
     assert first.count == 1
     assert first.to_staff == (
-        "⏰ Toujours personne sur ce cas urgent (crise — surdose) : il attend depuis 10 min."
+        "⏰ Toujours personne sur ce cas (crise — surdose) : il attend depuis 10 min."
         " Relance n° 1. Qui peut le prendre ?"
     )
     assert first.buttons[0][0].payload == "case:take:7"
@@ -121,7 +131,7 @@ def test_the_on_call_chat_gets_the_alias_number_and_kind_only(clock: FakeClock) 
     realert = realerts(clock, oncall=True).decide(case, person(clock), reachable=True)
     assert realert is not None
     assert realert.to_oncall == (
-        f"⏰ Passerelle : le cas urgent {case.alias} (#7, crise — surdose) attend depuis 11 min"
+        f"⏰ Passerelle : le cas {case.alias} (#7, crise — surdose) attend depuis 11 min"
         " sans réponse dans le groupe de l’équipe."
     )
     assert P not in realert.to_oncall
