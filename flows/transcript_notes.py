@@ -22,7 +22,7 @@ def crisis_line_names(lines: CrisisLines, category: CrisisCategory | None) -> tu
     return (lines.emergency_number, *(line.name for line in select_lines(lines, category)))
 
 
-def transcribe_turn(  # noqa: PLR0913 - each fact of a turn is its own, optional input
+def transcribe_turn(
     person_text: str | None,
     trace: TurnTrace,
     *,
