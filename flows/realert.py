@@ -3,9 +3,10 @@
 An urgent case — or a high one the crisis screen flagged — nobody has taken within
 ``first`` (``URGENT_REALERT_MINUTES``, 10 by default) is raised again in the group — and, if
 the team has one, in an on-call chat — then again after twice as long each time (10, 20, 40
-min…), never more than ``cap`` apart, until a worker takes it or lowers it to normal. The person is told once, honestly, that nobody has been able to answer yet,
-with the 24/7 lines. Each re-alert is a line of the case's history (``realerted``), so the
-schedule survives restarts and reads back from the database alone.
+min…), never more than ``cap`` apart, until a worker takes it or lowers it to normal. The
+person is told once, honestly, that nobody has been able to answer yet, with the 24/7 lines.
+Each re-alert is a line of the case's history (``realerted``), so the schedule survives
+restarts and reads back from the database alone.
 
 ``RealertPolicy`` says when; ``Realerts`` says what each side reads and updates the case.
 The adapter runs ``Realerts.apply`` for each due case, under the person's lock, and turns
