@@ -251,6 +251,7 @@ class _Conversation:
         self._buttons: list[tuple[str, str]] = []
         self._worker = Worker(services.worker_pseudonym(WORKER_ID), WORKER_NAME)
         self._staff = MemoryStaffGroup(services) if scenario.staff_group else None
+        self._language: str | None = None
 
     async def start(self) -> None:
         """The worker's chosen first name, as ``/prenom`` would set it."""
@@ -359,12 +360,15 @@ class _Conversation:
             self._buttons = buttons
         async with self._services.uow_factory() as uow:
             conversation = await uow.conversations.get(self._pseudonym)
+        if conversation is not None:
+            # Erased by /oublie, the conversation is gone; what was said used its language.
+            self._language = conversation.language.value
         return Observed(
             person=[message_text(m) for m in messages],
             staff=staff,
             trace=trace,
             case=await self._case(open_only=False),
-            language=conversation.language.value if conversation is not None else None,
+            language=self._language,
         )
 
     async def _case(self, *, open_only: bool) -> Case | None:
