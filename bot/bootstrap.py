@@ -18,6 +18,7 @@ from flows.engine import Engine, EngineConfig
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import pseudonym_for
+from flows.insights import InsightEffects
 from flows.ownership import Ownership
 from flows.ports import Clock, CrisisScreen, Nlu, ResourceDirectory
 from flows.reading import TextReader
@@ -28,6 +29,7 @@ from nlu.crisis_lines import FileCrisisLineRegistry
 from resources_db.crypto import AddressCipher
 from resources_db.db import create_engine, session_factory
 from resources_db.directory import SqlResourceDirectory
+from resources_db.insights import SqlAreaLabeller
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
 from resources_db.waiting_line import SqlWaitingLine
 
@@ -171,7 +173,15 @@ def build_services(
         engine=engine,
         reader=TextReader(screen=screen, nlu=nlu),
         uow_factory=uow_factory,
-        effect_handlers=(CaseEffects(handoff_rules),),
+        effect_handlers=(
+            CaseEffects(handoff_rules),
+            InsightEffects(
+                clock=clock,
+                zone=ZoneInfo(settings.timezone),
+                areas=SqlAreaLabeller(sessions, settings.jurisdiction),
+                directory=directory,
+            ),
+        ),
     )
     key = settings.pseudonym_key.get_secret_value().encode()
     handoff = HandoffService(

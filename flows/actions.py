@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flows.directory import SearchPage
 from flows.domain import CaseReason, Conversation, Language, Priority, Theme
+from flows.insights import Noted
 from flows.transcript import Transcribe
 from flows.understanding import NO_CRISIS, CrisisCategory, CrisisLevel, Screening
 
@@ -109,7 +110,14 @@ class CancelFollowUps:
 
 
 Effect = (
-    OpenCase | ReopenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps | Transcribe
+    OpenCase
+    | ReopenCase
+    | RelayToWorker
+    | CloseCase
+    | ForgetPerson
+    | CancelFollowUps
+    | Transcribe
+    | Noted
 )
 
 

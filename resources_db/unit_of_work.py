@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from flows.ports import StorageBusy
 from resources_db.cases import SqlAuditLog, SqlCaseRepository, SqlWorkerDirectory
 from resources_db.crypto import AddressCipher
+from resources_db.insights import SqlInsightLog
 from resources_db.repositories import EncryptedAddressBook, SqlConversationRepository
 from resources_db.transcript import SqlTranscriptStore
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.audit: SqlAuditLog
         self.workers: SqlWorkerDirectory
         self.transcript: SqlTranscriptStore
+        self.insights: SqlInsightLog
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -37,6 +39,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(self.session)
         self.workers = SqlWorkerDirectory(self.session)
         self.transcript = SqlTranscriptStore(self.session, self._cipher)
+        self.insights = SqlInsightLog(self.session)
         return self
 
     async def __aexit__(

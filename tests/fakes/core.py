@@ -10,6 +10,7 @@ from typing import Self
 from flows.cases import AuditEntry, Case, CaseStatus
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Language, Priority
+from flows.insights import InsightEvent
 from flows.transcript import TranscriptEntry
 from flows.understanding import Intent, Interpretation, NluUnavailable
 
@@ -224,6 +225,16 @@ class MemoryTranscript:
         return before - len(self._entries)
 
 
+class MemoryInsights:
+    """``InsightLog``: a list that only grows."""
+
+    def __init__(self, events: list[InsightEvent]) -> None:
+        self._events = events
+
+    async def add(self, event: InsightEvent) -> None:
+        self._events.append(event)
+
+
 class MemoryUnitOfWork:
     """Writes land in the shared stores only on commit; ``rollback`` drops them all."""
 
@@ -244,12 +255,14 @@ class MemoryUnitOfWork:
         self._audit = list(self._world.audit)
         self._workers = dict(self._world.workers)
         self._transcript = list(self._world.transcript)
+        self._insights = list(self._world.insights)
         self.conversations = MemoryConversations(self._conversations)
         self.addresses = MemoryAddresses(self._addresses)
         self.cases = MemoryCases(self._cases, self._messages)
         self.audit = MemoryAudit(self._audit)
         self.workers = MemoryWorkers(self._workers)
         self.transcript = MemoryTranscript(self._transcript)
+        self.insights = MemoryInsights(self._insights)
 
     async def __aexit__(
         self,
@@ -267,6 +280,7 @@ class MemoryUnitOfWork:
         self._world.audit = self._audit
         self._world.workers = self._workers
         self._world.transcript = self._transcript
+        self._world.insights = self._insights
         self.committed = True
         self._begin()  # like a database session: what follows is a new transaction
 
@@ -285,6 +299,7 @@ class MemoryWorld:
     audit: list[AuditEntry] = field(default_factory=list)
     workers: dict[str, str] = field(default_factory=dict)
     transcript: list[tuple[str, TranscriptEntry]] = field(default_factory=list)
+    insights: list[InsightEvent] = field(default_factory=list)
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)

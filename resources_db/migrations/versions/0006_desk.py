@@ -4,7 +4,7 @@ Case fields the desk reads back (crisis category and level, re-alerts, priority 
 live in the case's existing ``history`` column: no change to ``cases``.
 
 Revision ID: 0006_desk
-Revises: 0003_handoff
+Revises: 0005_insights
 Create Date: 2026-11-28
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from resources_db.models.base import UtcDateTime
 
 revision: str = "0006_desk"
-down_revision: str | None = "0003_handoff"
+down_revision: str | None = "0005_insights"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
