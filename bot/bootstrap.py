@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import SystemClock
+from bot.hours_label import team_hours_label
 from bot.settings import Settings
 from bot.team_calendar import TeamClosedDays
 from flows.availability import TeamAvailability, TeamHours
 from flows.catalogue import Catalogue
+from flows.domain import Language
 from flows.engine import Engine, EngineConfig
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
@@ -162,8 +164,18 @@ def build_services(
         config=EngineConfig(
             jurisdiction=settings.jurisdiction,
             team_name=settings.team_name,
-            hours_label_fr=settings.hours_label_fr,
-            hours_label_en=settings.hours_label_en,
+            hours_label_fr=team_hours_label(
+                settings.team_hours,
+                Language.FR,
+                public_holidays=settings.team_public_holidays,
+                catalogue=catalogue,
+            ),
+            hours_label_en=team_hours_label(
+                settings.team_hours,
+                Language.EN,
+                public_holidays=settings.team_public_holidays,
+                catalogue=catalogue,
+            ),
             place_example=PLACE_EXAMPLES[settings.jurisdiction.value],
         ),
         ownership=ownership,

@@ -93,7 +93,7 @@ def make_poster(
         SettingsError: BOT_USERNAME is not set.
         CodeTakenError: ``code`` is already printed for another place.
     """
-    from bot.hours_label import hours_label  # noqa: PLC0415
+    from bot.hours_label import team_hours_label  # noqa: PLC0415
     from bot.outreach.poster import (  # noqa: PLC0415
         PosterContent,
         render_cards,
@@ -120,7 +120,13 @@ def make_poster(
         team=settings.team_name,
         emergency=lines.emergency_number,
         hours={
-            lang: hours_label(settings.team_hours, lang, catalogue=catalogue) for lang in Language
+            lang: team_hours_label(
+                settings.team_hours,
+                lang,
+                public_holidays=settings.team_public_holidays,
+                catalogue=catalogue,
+            )
+            for lang in Language
         },
     )
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -70,6 +70,19 @@ def hours_label(schedule: str, language: Language, *, catalogue: Catalogue | Non
     return sentence
 
 
+def team_hours_label(
+    schedule: str,
+    language: Language,
+    *,
+    public_holidays: bool,
+    catalogue: Catalogue | None = None,
+) -> str:
+    """When the team answers, as the welcome and the posters say it (holidays included)."""
+    if public_holidays and not re.search(r"\bPH\b", schedule, re.IGNORECASE):
+        schedule = f"{schedule}; PH off"
+    return hours_label(schedule, language, catalogue=catalogue)
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 

@@ -55,8 +55,6 @@ class Settings(BaseSettings):
     default_language: Language = Language.FR
     formality: Formality = Formality.TU
     team_name: str = "Passerelle"
-    hours_label_fr: str = "du lundi au vendredi, de 9 h à 21 h"
-    hours_label_en: str = "Monday to Friday, 9 am to 9 pm"
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
