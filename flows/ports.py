@@ -13,6 +13,7 @@ from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Jurisdiction, Language
 from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
 from flows.insights import InsightLog
+from flows.transcript import TranscriptStore
 from flows.understanding import CrisisLines, Interpretation, NluUnavailable, Screening
 
 
@@ -119,6 +120,11 @@ class UnitOfWork(Protocol):
     @property
     def workers(self) -> WorkerDirectory:
         """This unit's worker names."""
+        ...
+
+    @property
+    def transcript(self) -> TranscriptStore:
+        """This unit's recent turns of each person (for the worker's card)."""
         ...
 
     @property
