@@ -21,6 +21,9 @@ REOPEN_WINDOW = timedelta(hours=24)
 # How a worker's own end of a case reads in its history (``flows/worker_actions.py``).
 CLOSED_BY_WORKER = "closed"
 GIVEN_BACK = "given_back"
+# Set on the conversation when a worker closes or gives back a case: until the reopen window
+# has passed, the person's texts are checked against ``reopens_on_person_message``.
+RELEASED_AT = "released_at"
 
 
 def priority_for(screening: Screening) -> Priority:

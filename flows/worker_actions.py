@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flows.actions import Button, PersonMessage, Reply, ShowPlace
-from flows.case_rules import CLOSED_BY_WORKER, GIVEN_BACK
+from flows.case_rules import CLOSED_BY_WORKER, GIVEN_BACK, RELEASED_AT
 from flows.cases import PRIORITY_SET, Case, CaseStatus, Worker, WorkerAction
 from flows.catalogue import Catalogue
 from flows.commands import fold
@@ -340,7 +340,9 @@ class WorkerActions:
             return WorkerDecision(closed, None, (), (notice,), audit)
         # Given back, the bot owns it at once; closed, it is marked so and the bot answers next.
         owner = Owner.BOT if giving_back else Owner.CLOSED
-        conv = replace(conv, owner=owner, state=FlowState.MENU)
+        # The engine asks whether the person's next words should reopen the case (24 h).
+        released = {RELEASED_AT: now.isoformat()}
+        conv = replace(conv, owner=owner, state=FlowState.MENU, extra={**conv.extra, **released})
         messages: tuple[PersonMessage, ...] = ()
         if reachable:
             lang = conv.language

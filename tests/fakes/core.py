@@ -306,8 +306,8 @@ class MemoryWorld:
 
 
 @dataclass
-class MemoryWaitingLine:
-    """``WaitingLine`` over a ``MemoryWorld``'s committed cases, in the staff queue's order."""
+class MemoryCaseLookup:
+    """``CaseLookup`` over a ``MemoryWorld``'s committed cases, in the staff queue's order."""
 
     world: MemoryWorld
 
@@ -318,3 +318,7 @@ class MemoryWaitingLine:
             return len(queued)
         key = (own.priority.rank, own.queued_at)
         return sum(1 for c in queued if c.id != own.id and (c.priority.rank, c.queued_at) < key)
+
+    async def last_case(self, pseudonym: str) -> Case | None:
+        mine = [c for c in self.world.cases.values() if c.pseudonym == pseudonym]
+        return max(mine, key=lambda c: c.id) if mine else None
