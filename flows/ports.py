@@ -12,7 +12,13 @@ from typing import Protocol, Self
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Jurisdiction, Language
 from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
-from flows.understanding import CrisisLines, Interpretation, NluUnavailable, Screening
+from flows.understanding import (
+    CrisisLines,
+    Interpretation,
+    NluUnavailable,
+    Screening,
+    TextCues,
+)
 
 
 class Clock(Protocol):
@@ -148,3 +154,19 @@ class UnitOfWorkFactory(Protocol):
 
 class StorageBusy(Exception):
     """The database is busy or unreachable for now; the caller may retry."""
+
+
+class LanguageDetector(Protocol):
+    """Which language a text is written in, when that is clear."""
+
+    def detect(self, text: str) -> Language | None:
+        """FR or EN when confident; None when unsure (very short, mixed, emoji only)."""
+        ...
+
+
+class CueReader(Protocol):
+    """Deterministic facts of one message: age, asking for someone else, a human, a meeting…"""
+
+    def read(self, text: str) -> TextCues:
+        """The cues of one message (pure, fast, never depends on a server)."""
+        ...

@@ -30,7 +30,7 @@ from typing import Final
 
 from flows.understanding import NO_CRISIS, CrisisCategory, CrisisLevel, Screening
 
-__all__ = ["DeterministicCrisisScreen", "normalise"]
+__all__ = ["DeterministicCrisisScreen", "fold", "normalise", "squeezed_pattern"]
 
 # --- normalisation ------------------------------------------------------------------------
 
@@ -167,7 +167,8 @@ _SMS_EXACT: Final[dict[str, str]] = {k: _squeeze(v) for k, v in _SMS.items()}
 _SMS_SQUEEZED: Final[dict[str, str]] = {k: v for k, v in _SMS_EXACT.items() if _squeeze(k) == k}
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Casefold, ligatures spelled out, accents dropped (``Tuéé`` → ``tuee``)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -185,7 +186,7 @@ def normalise(text: str) -> str:
 
     The result starts and ends with a space and has single spaces between tokens.
     """
-    folded = _ELONGATION.sub(r"\1", _fold(text))
+    folded = _ELONGATION.sub(r"\1", fold(text))
     folded = _NOT_CONTRACTION.sub(lambda m: f" {_NOT_EXPANDED.get(m[1], m[1])} not", folded)
     folded = _EN_SUFFIX.sub(lambda m: f"{m[1]} {_EN_SUFFIX_EXPANDED[m[2]]}", folded)
     folded = _I_AM.sub(" i am ", folded)
@@ -199,9 +200,15 @@ def normalise(text: str) -> str:
 _LETTER_RUN_IN_PATTERN: Final = re.compile(r"(?<!\\)([a-z])\1+")
 
 
-def _rx(source: str) -> re.Pattern[str]:
-    """Compile a pattern written in plain spelling, squeezed like the normalised text."""
+def squeezed_pattern(source: str) -> re.Pattern[str]:
+    """Compile a pattern written in plain spelling, squeezed like the normalised text.
+
+    For patterns that run on ``normalise``'s output (this screen's and the cue reader's).
+    """
     return re.compile(_LETTER_RUN_IN_PATTERN.sub(r"\1", source))
+
+
+_rx = squeezed_pattern
 
 
 def _gap(n: int) -> str:
