@@ -152,7 +152,109 @@ async def test_a_faq_question_becomes_faq_with_the_selected_topic(
 ) -> None:
     rasa.answer = lambda _: httpx.Response(200, json=rasa_parse("faq", 0.77, topic="naloxone"))
     reading = await client.parse("c'est quoi la naloxone", Language.FR)
-    assert reading == Interpretation(Intent.FAQ, 0.77, faq_key="naloxone")
+    assert reading == Interpretation(Intent.FAQ, 0.77, faq_key="naloxone", faq_confidence=0.7)
+
+
+async def test_the_faq_confidence_is_the_selectors_not_the_intents(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    # Issue 8: "c vraiment anonyme? la police peut savoir?" was intent faq at 1.0 but topic
+    # pets_shelter at 0.32; the engine must see the 0.32.
+    body = rasa_parse("faq", 1.0, topic="pets_shelter")
+    body["response_selector"]["faq"]["response"]["confidence"] = 0.3235
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse("c vraiment anonyme? la police peut savoir?", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.confidence, reading.faq_key, reading.faq_confidence) == (
+        1.0,
+        "pets_shelter",
+        0.3235,
+    )
+    assert reading.confident_faq is None
+
+
+async def test_a_topic_named_only_by_the_intent_takes_its_confidence_from_the_ranking(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    body = rasa_parse("faq", 0.9)
+    body["intent"]["full_retrieval_intent_name"] = "faq/police"
+    body["response_selector"] = {
+        "faq": {
+            "response": {"intent_response_key": None, "confidence": 0.0},
+            "ranking": [
+                {"intent_response_key": "faq/anonymous", "confidence": 0.3},
+                {"intent_response_key": "faq/police", "confidence": 0.6},
+            ],
+        }
+    }
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.faq_key, reading.faq_confidence) == ("police", 0.6)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.5, 7.0])
+async def test_a_strange_selector_confidence_is_made_safe(
+    client: RasaNluClient, rasa: FakeRasa, bad: float
+) -> None:
+    body = rasa_parse("faq", 0.9, topic="cost")
+    body["response_selector"]["faq"]["response"]["confidence"] = bad
+    rasa.answer = lambda _: httpx.Response(200, content=json.dumps(body).encode())
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert 0.0 <= reading.faq_confidence <= 1.0
+
+
+async def test_a_need_behind_a_request_for_a_human_is_the_second_theme(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    # "jdors dehors depuis 3 jours, jveux parler a quelqu'un": both must be done.
+    body = rasa_parse("ask_human", 0.6)
+    body["intent_ranking"] = [
+        {"name": "ask_human", "confidence": 0.6},
+        {"name": "need_shelter", "confidence": 0.3},
+        {"name": "need_drop_in", "confidence": 0.05},
+        {"name": "greet", "confidence": 0.05},
+    ]
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse(
+        "jdors dehors depuis 3 jours, jveux parler a quelqu'un", Language.FR
+    )
+    assert isinstance(reading, Interpretation)
+    assert reading.intent is Intent.ASK_HUMAN
+    assert (reading.second_theme, reading.second_theme_confidence) == (Theme.SHELTER, 0.3)
+    assert reading.confident_second_theme is Theme.SHELTER
+
+
+async def test_a_need_on_top_has_no_second_theme(client: RasaNluClient, rasa: FakeRasa) -> None:
+    body = rasa_parse("need_food", 0.7)
+    body["intent_ranking"] = [
+        {"name": "need_food", "confidence": 0.7},
+        {"name": "need_money", "confidence": 0.2},
+    ]
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.theme, reading.second_theme, reading.second_theme_confidence) == (
+        Theme.FOOD,
+        None,
+        0.0,
+    )
+
+
+async def test_no_need_in_the_ranking_means_no_second_theme(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    body = rasa_parse("greet", 0.9)
+    body["intent_ranking"] = [
+        {"name": "greet", "confidence": 0.9},
+        {"name": "need_unknown_theme", "confidence": 0.1},
+        {"name": None, "confidence": 0.1},
+    ]
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.second_theme, reading.confident_second_theme) == (None, None)
 
 
 async def test_the_response_selector_wins_over_the_retrieval_intent_name(
