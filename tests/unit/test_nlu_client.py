@@ -32,6 +32,7 @@ from flows.understanding import (
     Interpretation,
     NluUnavailable,
     Screening,
+    TextCues,
 )
 from nlu.client import RasaNluClient
 
@@ -534,11 +535,12 @@ def test_every_faq_topic_has_a_catalogue_answer_and_a_domain_response() -> None:
     assert answered == topics, "an answer no question leads to, or a question with no answer"
 
 
-def test_every_faq_answer_can_be_shown_without_values() -> None:
+def test_every_faq_answer_can_be_shown_with_what_the_engine_fills_in() -> None:
     catalogue = Catalogue.load()
+    values = {"team": "Équipe", "hours": "9 h à 21 h", "emergency": "911"}
     for key in (k for k in catalogue.entries if k.startswith("faq.")):
         for language in Language:
-            assert catalogue.text(key, language)
+            assert catalogue.text(key, language, **values)
 
 
 def test_every_faq_entry_is_marked_for_review_by_the_deploying_team() -> None:
@@ -572,8 +574,26 @@ def test_parse_without_rasa_still_prints_the_crisis_screen_verdict(
         "crisis": "urgent",
         "crisis_category": "suicide",
         "confidence": None,
+        "faq": None,
+        "faq_confidence": None,
+        "second_theme": None,
+        "second_theme_confidence": None,
+        "language": "fr",
+        "cues": {},
     }
     assert "Rasa unavailable" in result.stderr
+
+
+def test_parse_without_rasa_still_prints_the_cues_and_the_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NLU_URL", _closed_port())
+    result = CliRunner().invoke(
+        cli_nlu.app, ["parse", "je demande pour mon fils, il a 15 ans, je veux parler à quelqu'un"]
+    )
+    row = json.loads(result.stdout.splitlines()[0])
+    assert row["language"] == "fr"
+    assert row["cues"] == {"for_someone": "child", "asks_human": True}
 
 
 def test_parse_jsonl_prints_one_line_per_input_line_in_order(
@@ -613,9 +633,59 @@ def test_labels_follow_the_briefs_mapping() -> None:
     none = Screening(CrisisLevel.NONE)
     flagged = Screening(CrisisLevel.CONCERN, CrisisCategory.SELF_HARM)
     assert cli_nlu.Reading("need_food", "food", 0.9, flagged).label == "crisis"
-    assert cli_nlu.Reading("crisis", None, 0.9, none).label == "crisis"
+    assert cli_nlu.Reading("crisis", None, 1.0, none).label == "crisis"
+    # an NLU crisis below the threshold opens nothing: the engine reads it as small talk
+    assert cli_nlu.Reading("crisis", None, 0.3, none).label == "out_of_scope"
+    asks = cli_nlu.Reading("faq/street_worker", None, 0.9, none, cues=TextCues(asks_human=True))
+    assert asks.label == "human"
     assert cli_nlu.Reading("need_food", "food", 0.9, none).label == "food"
     assert cli_nlu.Reading("ask_human", None, 0.9, none).label == "human"
     assert cli_nlu.Reading("greet", None, 0.9, none).label == "greet"
     assert cli_nlu.Reading("faq/naloxone", None, 0.9, none).label == "out_of_scope"
     assert cli_nlu.Reading(None, None, None, none).label == "out_of_scope"
+
+
+def _table(report: str, name: str) -> dict[float, list[int]]:
+    """One table of the calibration report: threshold → the counts of its row."""
+    lines = report.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(name)) + 2
+    rows: dict[float, list[int]] = {}
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        parts = line.replace("→", " ").split()
+        rows[float(parts[0])] = [int(x) for x in parts[1::2]]
+    return rows
+
+
+def test_the_calibration_report_counts_right_and_wrong_answers_per_threshold() -> None:
+    none = Screening(CrisisLevel.NONE)
+    items = [
+        {"text": "a", "label": "food"},
+        {"text": "b", "label": "out_of_scope", "faq": "police"},
+        {"text": "c", "label": "out_of_scope"},
+        {"text": "d", "label": "shelter", "theme": "shelter", "human": True},
+    ]
+    readings = [
+        cli_nlu.Reading("need_food", "food", 0.5, none),
+        cli_nlu.Reading(
+            "faq/pets_shelter", None, 1.0, none, faq="pets_shelter", faq_confidence=0.32
+        ),
+        cli_nlu.Reading("crisis", None, 0.8, none),
+        cli_nlu.Reading(
+            "ask_human", None, 0.7, none, second_theme="shelter", second_theme_confidence=0.2
+        ),
+    ]
+    report = cli_nlu.calibration_report(items, readings)
+    intent = _table(report, "INTENT_MIN_CONFIDENCE")
+    assert intent[0.45][:3] == [1, 0, 1], "food right; the shelter need is not the top intent"
+    assert intent[0.6][:3] == [0, 0, 2]
+    faq = _table(report, "FAQ_MIN_CONFIDENCE")
+    assert faq[0.3][:3] == [0, 1, 0], "the pets answer to a police question is shown at 0.3"
+    assert faq[0.35][:3] == [0, 0, 1], "and withheld at 0.35"
+    crisis = _table(report, "CRISIS_INTENT_MIN_CONFIDENCE")
+    assert crisis[0.7][0] == 1
+    assert crisis[0.85][0] == 0
+    second = _table(report, "SECOND_THEME_MIN_CONFIDENCE")
+    assert second[0.15][:3] == [1, 0, 0]
+    assert second[0.3][:3] == [0, 0, 1]
