@@ -408,7 +408,10 @@ def _extra_checks(
                 for (i, _), g in zip(named, got, strict=True)
             ],
         )
-        # A cue claimed where the item names none is a word put in the person's mouth.
+        # A cue claimed where the item names none is a word put in the person's mouth; only
+        # for files that annotate this cue (elsewhere its absence means nothing).
+        if not named:
+            continue
         check(
             f"cue {key}: not claimed when absent",
             [
@@ -607,16 +610,20 @@ def calibration_report(items: Sequence[dict[str, Any]], readings: Sequence[Readi
 
     harmless = [(i, r) for i, r in pairs if i["label"] != "crisis"]
     unflagged = [(i, r) for i, r in pairs if i["label"] == "crisis"]
+    # Every crisis, flagged or not: what the NLU would catch if the screen had missed it.
+    crises = [(i, r) for i, r in zip(items, readings, strict=True) if i["label"] == "crisis"]
     out.append(
         f"\nCRISIS_INTENT_MIN_CONFIDENCE (now {CRISIS_INTENT_MIN_CONFIDENCE}): texts the screen "
-        f"did not flag: {len(harmless)} harmless, {len(unflagged)} crises\n"
-        "  t      false alarms  crises caught by the NLU alone"
+        f"did not flag: {len(harmless)} harmless, {len(unflagged)} crises; "
+        f"{len(crises)} crises in all\n"
+        "  t      false alarms  caught by NLU alone  NLU would catch (any crisis)"
     )
     for t in CRISIS_GRID:
         alarms = sum(1 for _, r in harmless if _crisis_at(r, t))
         caught = sum(1 for _, r in unflagged if _crisis_at(r, t))
-        totals = (len(harmless), len(unflagged))
-        out.append(_row(t, CRISIS_INTENT_MIN_CONFIDENCE, (alarms, caught), totals))
+        backstop = sum(1 for _, r in crises if _crisis_at(r, t))
+        totals = (len(harmless), len(unflagged), len(crises))
+        out.append(_row(t, CRISIS_INTENT_MIN_CONFIDENCE, (alarms, caught, backstop), totals))
 
     second = [
         (i, r)
@@ -632,17 +639,34 @@ def calibration_report(items: Sequence[dict[str, Any]], readings: Sequence[Readi
         f"whose top intent is not a need, {sum(1 for w, _ in wanted if w)} of them with a need\n"
         "  t      need found   wrong need   need missed     need claimed, none there"
     )
-    w = sum(1 for need, _ in wanted if need)
-    o = len(wanted) - w
-    for t in SECOND_GRID:
-        claimed = [(w, r.second_theme if _second_at(r, t) else None) for w, r in wanted]
-        right = sum(1 for w, c in claimed if w and c == w)
-        wrong = sum(1 for w, c in claimed if w and c not in (None, w))
-        missed = sum(1 for w, c in claimed if w and c is None)
-        stray = sum(1 for w, c in claimed if not w and c is not None)
-        counts = (right, wrong, missed, stray)
-        out.append(_row(t, SECOND_THEME_MIN_CONFIDENCE, counts, (w, w, w, o)))
+    out.extend(_second_rows(wanted))
+    asking = [
+        (need, r)
+        for (need, r), (i, _) in zip(wanted, second, strict=True)
+        if r.cues.asks_human or r.intent == Intent.ASK_HUMAN.value or i.get("human")
+    ]
+    out.append(
+        f"\n  the same, only texts that ask for a human ({len(asking)}, "
+        f"{sum(1 for need, _ in asking if need)} with a need): where the engine does both"
+    )
+    out.extend(_second_rows(asking))
     return "\n".join(out)
+
+
+def _second_rows(wanted: Sequence[tuple[str | None, Reading]]) -> list[str]:
+    """Rows of the second-theme table over (the need the text holds, its reading)."""
+    with_need = sum(1 for need, _ in wanted if need)
+    without = len(wanted) - with_need
+    rows = []
+    for t in SECOND_GRID:
+        claimed = [(n, r.second_theme if _second_at(r, t) else None) for n, r in wanted]
+        right = sum(1 for n, c in claimed if n and c == n)
+        wrong = sum(1 for n, c in claimed if n and c not in (None, n))
+        missed = sum(1 for n, c in claimed if n and c is None)
+        stray = sum(1 for n, c in claimed if not n and c is not None)
+        totals = (with_need, with_need, with_need, without)
+        rows.append(_row(t, SECOND_THEME_MIN_CONFIDENCE, (right, wrong, missed, stray), totals))
+    return rows
 
 
 def _at(reading: Reading, t: float) -> bool:

@@ -19,7 +19,7 @@ microseconds per message.
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from flows.domain import Language
 from flows.understanding import NO_CUES, TextCues
@@ -199,6 +199,7 @@ _PERSON_EN = (
     r" human|an actual human|a worker|an outreach worker|a street worker|the outreach"
     r" worker|the street worker|my worker|my outreach worker|a counsellor|a counselor"
     r"|an agent|a real one|your team|the team|someone real|a staff|staff|one of you"
+    r"|one of (?:the|your) (?:street |outreach )?workers|(?:the|a) (?:street|outreach) workers"
     r"|someone from (?:the|your) team|a peer)"
 )
 _NEGATED = r"(?<!pas )(?<!plus )(?<!jamais )(?<!not )(?<!never )(?<!no )"
@@ -491,3 +492,9 @@ _SQUEEZE_RUN: Final = re.compile(r"([a-z])\1+")
 # The text is squeezed ("fifteen" → "fiften"): number words are looked up squeezed too.
 _SQUEEZED_NUMBERS: Final = {_SQUEEZE_RUN.sub(r"\1", w): n for w, n in _NUMBER_WORDS.items()}
 _SQUEEZED_REL: Final = {_SQUEEZE_RUN.sub(r"\1", word): word for word in (*_REL_ID, *_INDEFINITE)}
+
+
+if TYPE_CHECKING:  # the adapter fits its port
+    from flows.ports import CueReader
+
+    _port: CueReader = RuleCueReader()

@@ -23,7 +23,7 @@ message does not pay for it.
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from lingua import Language as LinguaLanguage
 from lingua import LanguageDetectorBuilder
@@ -102,3 +102,9 @@ class LinguaLanguageDetector:
         # 0.80): several everyday words of one language only, and none of the other, decide.
         markers = french if winner is Language.FR else english
         return winner if markers >= MIN_MARKERS else None
+
+
+if TYPE_CHECKING:  # the adapter fits its port
+    from flows.ports import LanguageDetector
+
+    _port: LanguageDetector = LinguaLanguageDetector()

@@ -143,6 +143,7 @@ def test_the_persons_own_situation_is_not_someone_else(text: str) -> None:
         "i got evicted this morning, can i talk to a worker",
         "human please",
         "can someone from your team text me",
+        "i'd like to talk with one of the street workers",
     ],
 )
 def test_asking_for_a_human(text: str) -> None:
