@@ -12,13 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.team_calendar import TeamClosedDays
-from flows.availability import TeamHours
+from flows.availability import TeamAvailability, TeamHours
 from flows.catalogue import Catalogue
 from flows.engine import Engine, EngineConfig
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import pseudonym_for
+from flows.ownership import Ownership
 from flows.ports import Clock, CrisisScreen, Nlu, ResourceDirectory
+from flows.reading import TextReader
 from flows.service import ConversationService
 from nlu.client import RasaNluClient
 from nlu.crisis import DeterministicCrisisScreen
@@ -27,6 +29,7 @@ from resources_db.crypto import AddressCipher
 from resources_db.db import create_engine, session_factory
 from resources_db.directory import SqlResourceDirectory
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
+from resources_db.waiting_line import SqlWaitingLine
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ class Services:
     screen: CrisisScreen
     crisis_lines: FileCrisisLineRegistry
     directory: ResourceDirectory
+    availability: TeamAvailability
     engine: Engine
     conversations: ConversationService
     handoff: HandoffService
@@ -124,23 +128,32 @@ def build_services(
         public_holidays=settings.team_public_holidays,
         extra=settings.closed_days,
     )
+    zone = ZoneInfo(settings.timezone)
     handoff_rules = HandoffRules(
         catalogue=catalogue,
-        crisis_lines=crisis_lines,
         clock=clock,
         config=HandoffConfig(
-            jurisdiction=settings.jurisdiction,
             staff_language=settings.staff_language,
             organisation=settings.organisation,
             signature=settings.staff_signature,
-            zone=ZoneInfo(settings.timezone),
+            zone=zone,
         ),
-        hours=TeamHours(settings.team_hours, ZoneInfo(settings.timezone), closed_days),
+    )
+    availability = TeamAvailability(
+        catalogue=catalogue,
+        clock=clock,
+        hours=TeamHours(settings.team_hours, zone, closed_days),
+        zone=zone,
+    )
+    ownership = Ownership(
+        catalogue=catalogue,
+        crisis_lines=crisis_lines,
+        clock=clock,
+        availability=availability,
+        jurisdiction=settings.jurisdiction,
     )
     engine = Engine(
         catalogue=catalogue,
-        nlu=nlu,
-        screen=screen,
         crisis_lines=crisis_lines,
         directory=directory,
         clock=clock,
@@ -151,10 +164,14 @@ def build_services(
             hours_label_en=settings.hours_label_en,
             place_example=PLACE_EXAMPLES[settings.jurisdiction.value],
         ),
-        handoff=handoff_rules,
+        ownership=ownership,
+        waiting_line=SqlWaitingLine(sessions),
     )
     conversations = ConversationService(
-        engine=engine, uow_factory=uow_factory, effect_handlers=(CaseEffects(handoff_rules),)
+        engine=engine,
+        reader=TextReader(screen=screen, nlu=nlu),
+        uow_factory=uow_factory,
+        effect_handlers=(CaseEffects(handoff_rules),),
     )
     key = settings.pseudonym_key.get_secret_value().encode()
     handoff = HandoffService(
@@ -179,6 +196,7 @@ def build_services(
         screen=screen,
         crisis_lines=crisis_lines,
         directory=directory,
+        availability=availability,
         engine=engine,
         conversations=conversations,
         handoff=handoff,

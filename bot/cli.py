@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_audit, cli_nlu, cli_resources
+from bot import cli_audit, cli_nlu, cli_resources, cli_scenarios
 from bot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -21,6 +21,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(cli_nlu.app, name="nlu", help="Understand text: Rasa NLU and the crisis screen.")
 app.add_typer(cli_resources.app, name="resources", help="The resource directory.")
 app.add_typer(cli_audit.app, name="audit", help="What workers did with a case (append-only).")
+app.add_typer(
+    cli_scenarios.app, name="scenarios", help="Play whole conversations as a person and a worker."
+)
 
 
 def _settings() -> Settings:

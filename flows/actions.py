@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flows.domain import CaseReason, Conversation, Priority
+from flows.directory import SearchPage
+from flows.domain import CaseReason, Conversation, Language, Priority, Theme
+from flows.understanding import NO_CRISIS, Screening
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +93,26 @@ Effect = OpenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps
 
 
 @dataclass(frozen=True, slots=True)
+class TurnTrace:
+    """What the engine understood and did in one turn, in structured form.
+
+    Read by the conversation scenarios (what the person lived), the worker's transcript and
+    the anonymous insights; never stored as is. ``crisis`` is the verdict that drove the turn
+    (the screen's, or the NLU's when only the NLU flagged it).
+    """
+
+    crisis: Screening = NO_CRISIS
+    faq: str | None = None
+    theme: Theme | None = None
+    results: SearchPage | None = None
+    language: Language | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The engine's answer to one event: the new state, what to send, what to persist."""
 
     conversation: Conversation | None
     messages: tuple[PersonMessage, ...] = ()
     effects: tuple[Effect, ...] = field(default_factory=tuple)
+    trace: TurnTrace = field(default_factory=TurnTrace)

@@ -15,6 +15,10 @@ from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours, State, validate
 
+from flows.catalogue import Catalogue
+from flows.domain import Language
+from flows.ports import Clock
+
 # How far ahead the next opening is searched; a team closed for longer has no "next opening".
 HORIZON = timedelta(days=60)
 _WEEKDAY = re.compile(r"\b(mo|tu|we|th|fr|sa|su|ph)\b", re.IGNORECASE)
@@ -106,3 +110,63 @@ class TeamHours:
     def always_open(self) -> bool:
         """True for ``24/7`` with no closed days configured."""
         return self.schedule == "24/7" and isinstance(self._closed, NoClosedDays)
+
+
+WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+NOON = 12
+
+
+def clock_text(at: datetime, language: Language) -> str:
+    """``9 h``, ``21 h 30`` in French; ``9 am``, ``9:30 pm`` in English."""
+    if language is Language.FR:
+        return f"{at.hour} h" if at.minute == 0 else f"{at.hour} h {at.minute:02d}"
+    suffix = "am" if at.hour < NOON else "pm"
+    hour = at.hour % NOON or NOON
+    return f"{hour} {suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d} {suffix}"
+
+
+class TeamAvailability:
+    """Whether a human is on duty now, and when one is back, in the person's words."""
+
+    def __init__(
+        self,
+        *,
+        catalogue: Catalogue,
+        clock: Clock,
+        hours: TeamHours | None,
+        zone: ZoneInfo,
+    ) -> None:
+        self._t = catalogue
+        self._clock = clock
+        self.hours = hours
+        self.zone = hours.zone if hours is not None else zone
+
+    def is_open(self, at: datetime | None = None) -> bool:
+        """True when a human is on duty (always, without configured hours)."""
+        return self.hours is None or self.hours.is_open(at or self._clock.now())
+
+    def next_opening(self, at: datetime | None = None) -> datetime | None:
+        """When humans are next on duty (now if open); None beyond the horizon."""
+        now = at or self._clock.now()
+        return now if self.hours is None else self.hours.next_opening(now)
+
+    def back_when(self, language: Language, at: datetime | None = None) -> str:
+        """When a human will be back, in the person's words (``lundi à 9 h``)."""
+        now = at or self._clock.now()
+        opening = self.next_opening(now)
+        if opening is None:
+            return self._t.text("time.soon", language)
+        local, today = opening.astimezone(self.zone), now.astimezone(self.zone).date()
+        values = {"time": clock_text(local, language)}
+        days = (local.date() - today).days
+        if days <= 0:
+            return self._t.text("time.today_at", language, **values)
+        if days == 1:
+            return self._t.text("time.tomorrow_at", language, **values)
+        weekday = self._t.text(f"time.weekday.{WEEKDAYS[local.weekday()]}", language)
+        if days < 7:
+            return self._t.text("time.weekday_at", language, weekday=weekday, **values)
+        month = self._t.text(f"time.month.{local.month}", language)
+        return self._t.text(
+            "time.date_at", language, weekday=weekday, day=local.day, month=month, **values
+        )

@@ -95,15 +95,11 @@ class Case:
             or self.shown_flags != self.crisis_flags
         )
 
-    def evolve(self, **changes: object) -> Case:
-        """Return a copy with ``changes`` applied."""
-        return replace(self, **changes)  # type: ignore[arg-type]
-
     def changed(self, at: datetime, by: str, detail: str, **changes: object) -> Case:
         """A copy with ``changes`` applied and one more line of history."""
-        updated = self.evolve(**changes)
+        updated = replace(self, **changes)  # type: ignore[arg-type]
         line = StatusChange(at, updated.status, by, detail)
-        return updated.evolve(history=(*self.history, line))
+        return replace(updated, history=(*self.history, line))
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,8 @@ class ResourceCard:
     closed_until: date | None = None
     closure_reason: str | None = None
     capacity: str | None = None  # "limited" or "full", only when recently updated
+    min_age: int | None = None  # the ages the service accepts, when it says
+    max_age: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -123,7 +123,3 @@ class Conversation:
     language_chosen: bool = False
     crisis_flagged_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
-
-    def evolve(self, **changes: object) -> Conversation:
-        """Return a copy with ``changes`` applied."""
-        return replace(self, **changes)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ sees a Telegram object, a database row or a raw id.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flows.actions import (
     Button,
@@ -17,9 +17,11 @@ from flows.actions import (
     Keyboard,
     OpenCase,
     PersonMessage,
+    RelayToWorker,
     Reply,
 )
 from flows.catalogue import Catalogue
+from flows.commands import PersonCommand, person_command
 from flows.crisis_protocol import crisis_lines_text, crisis_replies
 from flows.directory import Place, SearchQuery
 from flows.domain import (
@@ -42,8 +44,10 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
-from flows.handoff import HandoffConfig, HandoffRules, priority_for
-from flows.ports import Clock, CrisisLineRegistry, CrisisScreen, Nlu, ResourceDirectory
+from flows.handoff import priority_for
+from flows.ownership import RELAYABLE_MEDIA, Ownership
+from flows.ports import Clock, CrisisLineRegistry, ResourceDirectory, WaitingLine
+from flows.reading import NLU_MAX_CHARS, Reading
 from flows.results import needs_crisis_lines, render_page
 from flows.understanding import (
     NO_CRISIS,
@@ -56,12 +60,20 @@ from flows.understanding import (
 )
 
 SOURCE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
-# Rasa's parse is cheap, but nobody's need is in their 1 001st character; the crisis screen
-# still reads the whole message.
-NLU_MAX_CHARS = 1_000
 LONG_MESSAGE_CHARS = 2_000
 COORDINATE_DECIMALS = 3  # about 100 m: enough to sort by distance, not to find a doorway
 PAGE_SIZE = 3
+# While a request waits: the turn counter that picks the next "still noted" sentence.
+WAIT_TURNS = "waiting_turns"
+WAIT_VARIANTS = 3
+# Each decision is a turn; a yes/no question stays answerable by text for the next turn only.
+TURN = "turn"
+PENDING_TURN = "yes_no_turn"
+PENDING_YES = "yes_payload"
+PENDING_NO = "no_payload"
+PENDING = (PENDING_TURN, PENDING_YES, PENDING_NO)
+# The category of the last crisis, so that later turns keep the lines that fit it.
+CRISIS_CATEGORY = "crisis_category"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,34 +99,36 @@ class Engine:
         self,
         *,
         catalogue: Catalogue,
-        nlu: Nlu,
-        screen: CrisisScreen,
         crisis_lines: CrisisLineRegistry,
         directory: ResourceDirectory,
         clock: Clock,
         config: EngineConfig,
-        handoff: HandoffRules | None = None,
+        ownership: Ownership,
+        waiting_line: WaitingLine,
     ) -> None:
         self._t = catalogue
-        self._nlu = nlu
-        self._screen = screen
         self._lines = crisis_lines
         self._directory = directory
         self._clock = clock
         self._config = config
-        # Ownership (who may speak to the person) is decided in one place: flows/handoff.py.
-        self._handoff = handoff or HandoffRules(
-            catalogue=catalogue,
-            crisis_lines=crisis_lines,
-            clock=clock,
-            config=HandoffConfig(jurisdiction=config.jurisdiction),
-        )
+        # Who may speak to the person is decided in one place: flows/ownership.py.
+        self._handoff = ownership
+        self._waiting_line = waiting_line
 
-    async def decide(self, conversation: Conversation | None, inbound: Inbound) -> Decision:
-        """The decision for ``inbound`` given the stored ``conversation`` (None if new)."""
-        return self._handoff.relayed(await self._decide(conversation, inbound), inbound)
+    async def decide(
+        self, conversation: Conversation | None, inbound: Inbound, reading: Reading | None = None
+    ) -> Decision:
+        """The decision for ``inbound`` given the stored ``conversation`` (None if new).
 
-    async def _decide(self, conversation: Conversation | None, inbound: Inbound) -> Decision:
+        ``reading`` is what the service read from a text event before loading the
+        conversation (crisis screen, NLU); it is required for ``TextReceived``.
+        """
+        decision = await self._decide(conversation, inbound, reading)
+        return self._handoff.relayed(decision, inbound)
+
+    async def _decide(
+        self, conversation: Conversation | None, inbound: Inbound, reading: Reading | None
+    ) -> Decision:
         now = self._clock.now()
         event = inbound.event
         if conversation is None:
@@ -126,28 +140,122 @@ class Engine:
                 created_at=now,
                 last_activity_at=now,
             )
-        conv = conversation.evolve(last_activity_at=now)
+        conv = _next_turn(replace(conversation, last_activity_at=now))
         if isinstance(event, PersonBlockedBot):
             return self._handoff.person_blocked(conv)
+        if isinstance(event, TextReceived) and reading is None:
+            raise ValueError("a text event needs its reading (TextReader.read)")
+        if conv.owner is Owner.QUEUED:
+            return await self._while_queued(conv, event, reading)
         if self._handoff.holds(conv):
-            return await self._while_human_holds(conv, event)
-        return await self._with_bot(conv, event)
+            return await self._while_human_holds(conv, event, reading)
+        decision = await self._with_bot(conv, event, reading)
+        if conv.state is FlowState.NEW and not _is_start(event):
+            return self._first_contact(decision)
+        return decision
+
+    def _first_contact(self, decision: Decision) -> Decision:
+        """Someone who never pressed Start (or came back after /oublie) hears the promises
+        of the welcome — anonymous, not an emergency service, who reads — before the answer."""
+        conv = decision.conversation
+        if conv is None:
+            return decision
+        notice = Reply(self._t.text("first_contact", conv.language, **self._about(conv.language)))
+        if conv.state is FlowState.NEW:
+            conv = replace(conv, state=FlowState.MENU)
+        return replace(decision, conversation=conv, messages=(notice, *decision.messages))
 
     # --- ownership ------------------------------------------------------------------------
 
-    async def _while_human_holds(self, conv: Conversation, event: PersonEvent) -> Decision:
+    async def _while_human_holds(
+        self, conv: Conversation, event: PersonEvent, reading: Reading | None
+    ) -> Decision:
         """A human holds (or is about to hold) the conversation: the bot relays, stays quiet.
 
         The crisis screen still runs: a flagged message raises the case to urgent. The rules
-        live in ``HandoffRules``; only what is never withheld comes back to the bot.
+        live in ``Ownership``; only what is never withheld comes back to the bot.
         """
-        screening = self._screen.screen(event.text) if isinstance(event, TextReceived) else None
-        held = self._handoff.while_held(conv, event, screening or NO_CRISIS)
-        return held if held is not None else await self._with_bot(conv, event)
+        screening = reading.screening if reading is not None else NO_CRISIS
+        held = self._handoff.while_held(conv, event, screening)
+        if held is None:
+            return await self._with_bot(conv, event, reading)
+        return _traced(held, crisis=screening) if screening.flagged else held
+
+    async def _while_queued(
+        self, conv: Conversation, event: PersonEvent, reading: Reading | None
+    ) -> Decision:
+        """The request waits for a worker: never silence, and the bot's help stays usable.
+
+        Whatever the person writes reaches the case; the bot answers what it can (a need, a
+        place, a question), the case stays queued, and every turn says honestly where the
+        request stands — in a different sentence each time.
+        """
+        screening = reading.screening if reading is not None else NO_CRISIS
+        settled = self._handoff.while_queued(conv, event, screening)
+        if settled is not None:
+            return _traced(settled, crisis=screening) if screening.flagged else settled
+        answer = await self._with_bot(conv, event, reading)
+        if answer.conversation is None:
+            return answer  # erased: the case closes with the erasure
+        asked_again = any(
+            isinstance(e, OpenCase) and e.reason is not CaseReason.CRISIS for e in answer.effects
+        )
+        effects = [e for e in answer.effects if not (asked_again and isinstance(e, OpenCase))]
+        relay = _relay_while_queued(event)
+        if relay is not None:
+            effects.append(relay)
+        after = replace(answer.conversation, owner=Owner.QUEUED)
+        lang = after.language
+        wait = await self._wait_sentence(after)
+        rows = self._handoff.waiting_rows(lang)
+        turn = int(after.extra.get(WAIT_TURNS, "0"))
+        if asked_again:
+            messages: tuple[PersonMessage, ...] = (
+                Reply(self._t.text("waiting.already", lang, wait=wait), buttons=rows),
+            )
+        elif isinstance(event, MediaReceived):
+            key = "waiting.media" if event.kind in RELAYABLE_MEDIA else "waiting.withheld"
+            messages = (Reply(self._t.text(key, lang, wait=wait), buttons=rows),)
+        elif _helpful(answer, event):
+            messages = (*answer.messages, Reply(self._t.text("waiting.reminder", lang, wait=wait)))
+        else:
+            note = self._t.text(f"waiting.note.{turn % WAIT_VARIANTS}", lang, wait=wait)
+            messages = (Reply(note, buttons=rows),)
+        if after.crisis_flagged_at is not None:
+            # After a crisis, every wait keeps the 24/7 lines in reach: a "no, I won't call
+            # anyone" never dismisses them.
+            messages = (*messages, self._lines_while_waiting(after))
+        after = replace(after, extra={**after.extra, WAIT_TURNS: str(turn + 1)})
+        return Decision(after, messages, tuple(effects), answer.trace)
+
+    def _lines_while_waiting(self, conv: Conversation) -> Reply:
+        """The lines that fit the last crisis, for someone who waits for a worker."""
+        category = conv.extra.get(CRISIS_CATEGORY, "")
+        known = category in CrisisCategory.__members__.values()
+        screening = Screening(CrisisLevel.CONCERN, CrisisCategory(category) if known else None)
+        lines = self._lines.lines_for(self._config.jurisdiction)
+        listed = crisis_replies(self._t, lines, conv.language, screening)[-1].text
+        return Reply(self._t.text("waiting.crisis_lines", conv.language, lines=listed))
+
+    async def _wait_sentence(self, conv: Conversation) -> str:
+        """Where the request stands: the people ahead, or when the team is back."""
+        availability = self._handoff.availability
+        if not availability.is_open():
+            return self._t.text(
+                "waiting.wait.closed", conv.language, when=availability.back_when(conv.language)
+            )
+        ahead = await self._waiting_line.ahead_of(conv.pseudonym)
+        if ahead == 0:
+            return self._t.text("waiting.wait.next", conv.language)
+        if ahead == 1:
+            return self._t.text("waiting.wait.ahead_one", conv.language)
+        return self._t.text("waiting.wait.ahead_many", conv.language, count=ahead)
 
     # --- the bot's own conversation ---------------------------------------------------------
 
-    async def _with_bot(self, conv: Conversation, event: PersonEvent) -> Decision:
+    async def _with_bot(
+        self, conv: Conversation, event: PersonEvent, reading: Reading | None
+    ) -> Decision:
         match event:
             case CommandReceived(name=name, argument=argument):
                 return await self._command(conv, name, argument)
@@ -155,42 +263,46 @@ class Engine:
                 return await self._button(conv, payload)
             case LocationShared(latitude=lat, longitude=lon):
                 place = Place(round(lat, COORDINATE_DECIMALS), round(lon, COORDINATE_DECIMALS))
-                return await self._search(conv.evolve(area=None), conv.theme, place, 0)
+                return await self._search(replace(conv, area=None), conv.theme, place, 0)
             case MediaReceived():
                 return Decision(conv, (self._menu(conv, "media_not_read"),))
-            case TextReceived(text=text):
-                return await self._text(conv, text)
+            case TextReceived(text=text) if reading is not None:
+                return await self._text(conv, text, reading)
             case TimerFired():
                 return Decision(conv)
         return Decision(conv)
 
     async def _command(self, conv: Conversation, name: str, argument: str) -> Decision:
         lang = conv.language
-        if name == "start":
-            returning = conv.state is not FlowState.NEW
-            source = argument if SOURCE_CODE.match(argument or "") else conv.source
-            conv = conv.evolve(state=FlowState.MENU, source=source)
-            if returning:
-                return Decision(conv, (self._menu(conv, "welcome_back"),))
-            return Decision(conv, (self._menu(conv, "welcome", **self._about(lang)),))
-        if name in ("langue", "language", "lang"):
-            chosen = argument.strip().lower()[:2]
-            if chosen in ("fr", "en"):
-                return self._set_language(conv, Language(chosen))
-            return Decision(conv, (self._language_choice(),))
-        if name in ("aide", "help"):
-            return Decision(conv, (self._menu(conv, "help", **self._about(lang)),))
-        if name == "menu":
-            return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
-        if name in ("oublie", "forget", "oublier"):
-            return self._ask_forget(conv)
-        if name in ("stop", "arret", "arrêt"):
-            return self._stop_followups(conv)
-        if name in ("urgence", "emergency", "sos"):
-            return self._emergency(conv)
-        if name in ("humain", "human", "parler", "talk"):
-            return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
-        return Decision(conv, (self._menu(conv, "unknown_command"),))
+        spec = person_command(name)
+        if spec is None:
+            return Decision(conv, (self._menu(conv, "unknown_command"),))
+        match spec.command:
+            case PersonCommand.START:
+                returning = conv.state is not FlowState.NEW
+                source = argument if SOURCE_CODE.match(argument or "") else conv.source
+                conv = replace(conv, state=FlowState.MENU, source=source)
+                if returning:
+                    return Decision(conv, (self._menu(conv, "welcome_back"),))
+                return Decision(conv, (self._menu(conv, "welcome", **self._about(lang)),))
+            case PersonCommand.LANGUAGE:
+                chosen = argument.strip().lower()[:2]
+                if chosen in ("fr", "en"):
+                    return self._set_language(conv, Language(chosen))
+                return Decision(conv, (self._language_choice(),))
+            case PersonCommand.HELP:
+                return Decision(conv, (self._menu(conv, "help", **self._about(lang)),))
+            case PersonCommand.MENU:
+                conv = replace(conv, state=FlowState.MENU)
+                return Decision(conv, (self._menu(conv, "menu_prompt"),))
+            case PersonCommand.FORGET:
+                return self._ask_forget(conv)
+            case PersonCommand.STOP:
+                return self._stop_followups(conv)
+            case PersonCommand.EMERGENCY:
+                return self._emergency(conv)
+            case PersonCommand.HUMAN:
+                return await self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
 
     async def _button(self, conv: Conversation, payload: str) -> Decision:
         kind, _, rest = payload.partition(":")
@@ -203,7 +315,7 @@ class Engine:
         if kind == "human":
             # Pressed from the offer made after two misunderstandings: say so on the case.
             misread = conv.misunderstood >= 2
-            return self._ask_human(
+            return await self._ask_human(
                 conv, CaseReason.NOT_UNDERSTOOD if misread else CaseReason.ASKED_FOR_HUMAN
             )
         if kind == "emergency":
@@ -215,13 +327,13 @@ class Engine:
                     (Reply(self._t.text("forgotten", conv.language)),),
                     (CancelFollowUps(), ForgetPerson()),
                 )
-            conv = conv.evolve(state=FlowState.MENU)
+            conv = replace(conv, state=FlowState.MENU)
             return Decision(conv, (self._menu(conv, "forget_cancelled"),))
         # "menu", stale buttons from an old message, anything unknown: back to the menu.
-        return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+        return Decision(replace(conv, state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
 
-    async def _text(self, conv: Conversation, text: str) -> Decision:
-        screening = self._screen.screen(text)
+    async def _text(self, conv: Conversation, text: str, reading: Reading) -> Decision:
+        screening = reading.screening
         if screening.flagged:
             return self._crisis(conv, screening)
         notes: tuple[PersonMessage, ...] = ()
@@ -233,12 +345,16 @@ class Engine:
                 return _prepend(
                     notes, await self._search(conv, conv.theme, place, 0, area=place.label)
                 )
-        reading = await self._nlu.parse(text[:NLU_MAX_CHARS], conv.language)
-        if conv.state is FlowState.AWAITING_PLACE and not self._changes_subject(reading):
+        understood = reading.interpretation
+        answered = _answer_to_pending(conv, understood)
+        if answered is not None:
+            # A typed "oui" / "ok" / "non" answers the question the bot just asked.
+            return _prepend(notes, await self._button(_answered(conv), answered))
+        if conv.state is FlowState.AWAITING_PLACE and not self._changes_subject(understood):
             return _prepend(notes, self._place_not_found(conv))
-        if isinstance(reading, NluUnavailable):
+        if isinstance(understood, NluUnavailable):
             return Decision(conv, (*notes, self._menu(conv, "nlu_unavailable")))
-        return _prepend(notes, await self._understood(conv, reading))
+        return _prepend(notes, await self._understood(conv, understood))
 
     async def _understood(self, conv: Conversation, reading: Interpretation) -> Decision:
         lang = conv.language
@@ -248,7 +364,7 @@ class Engine:
             Intent.UNKNOWN,
         ):
             return self._not_understood(conv)
-        conv = conv.evolve(misunderstood=0)
+        conv = replace(conv, misunderstood=0)
         if reading.intent is Intent.NEED and reading.theme is not None:
             where = reading.entity("postal_code") or reading.entity("place")
             place = await self._directory.locate(where) if where else None
@@ -259,10 +375,11 @@ class Engine:
             key = f"faq.{reading.faq_key}"
             if self._t.has(key):
                 # Answers may name the team, its hours or the emergency number.
-                return Decision(conv, (self._menu(conv, key, **self._about(conv.language)),))
+                answer = self._menu(conv, key, **self._about(conv.language))
+                return _traced(Decision(conv, (answer,)), faq=reading.faq_key)
             return self._not_understood(conv)
         if reading.intent is Intent.ASK_HUMAN:
-            return self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
+            return await self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
         if reading.intent is Intent.STOP:
             return self._stop_followups(conv)
         if reading.intent is Intent.FORGET_ME:
@@ -283,7 +400,7 @@ class Engine:
     # --- steps ------------------------------------------------------------------------------
 
     async def _theme_chosen(self, conv: Conversation, theme: Theme) -> Decision:
-        conv = conv.evolve(theme=theme)
+        conv = replace(conv, theme=theme)
         if conv.area:
             place = await self._directory.locate(conv.area)
             if place is not None:
@@ -294,7 +411,8 @@ class Engine:
             buttons=((Button(self._t.text("button.menu", lang), "menu"),),),
             location_button=self._t.text("button.share_location", lang),
         )
-        return Decision(conv.evolve(state=FlowState.AWAITING_PLACE), (ask,))
+        asked = Decision(replace(conv, state=FlowState.AWAITING_PLACE), (ask,))
+        return _traced(asked, theme=theme)
 
     async def _search(
         self,
@@ -305,7 +423,7 @@ class Engine:
         area: str | None = None,
     ) -> Decision:
         if theme is None:
-            return Decision(conv.evolve(state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
+            return Decision(replace(conv, state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
         query = SearchQuery(
             theme=theme,
             place=place,
@@ -324,13 +442,14 @@ class Engine:
         messages = render_page(
             self._t, page, theme, conv.language, more_payload=more, pinned=pinned
         )
-        conv = conv.evolve(
+        conv = replace(
+            conv,
             state=FlowState.RESULTS,
             theme=theme,
             area=area if area is not None else conv.area,
             results_page=offset // PAGE_SIZE,
         )
-        return Decision(conv, messages)
+        return _traced(Decision(conv, messages), theme=theme, results=page)
 
     async def _more(self, conv: Conversation, rest: str) -> Decision:
         try:
@@ -361,13 +480,18 @@ class Engine:
 
     def _crisis(self, conv: Conversation, screening: Screening) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
-        conv = conv.evolve(crisis_flagged_at=self._clock.now(), owner=Owner.QUEUED)
+        conv = replace(
+            conv,
+            crisis_flagged_at=self._clock.now(),
+            owner=Owner.QUEUED,
+            extra={**conv.extra, CRISIS_CATEGORY: str(screening.category or "")},
+        )
         decision = Decision(
             conv,
             crisis_replies(self._t, lines, conv.language, screening),
             (OpenCase(priority_for(screening), CaseReason.CRISIS),),
         )
-        return self._handoff.after_crisis(decision)
+        return _traced(self._handoff.after_crisis(decision), crisis=screening)
 
     def _emergency(self, conv: Conversation) -> Decision:
         lines = self._lines.lines_for(self._config.jurisdiction)
@@ -376,37 +500,42 @@ class Engine:
         text = crisis_lines_text(self._t, lines, conv.language)
         return Decision(conv, (Reply(text, buttons=((talk,), (menu,))),))
 
-    def _ask_human(self, conv: Conversation, reason: CaseReason) -> Decision:
-        return self._handoff.ask_human(conv, reason)
+    async def _ask_human(self, conv: Conversation, reason: CaseReason) -> Decision:
+        decision = self._handoff.ask_human(conv, reason)
+        first = decision.messages[0]
+        if self._handoff.availability.is_open() and isinstance(first, Reply):
+            # An honest wait from the first moment: how many requests come before this one.
+            wait = await self._wait_sentence(conv)
+            told = replace(first, text=f"{first.text}\n{wait}")
+            decision = replace(decision, messages=(told, *decision.messages[1:]))
+        return decision
 
     def _not_understood(self, conv: Conversation) -> Decision:
         count = conv.misunderstood + 1
-        conv = conv.evolve(misunderstood=count)
+        conv = replace(conv, misunderstood=count)
         if count >= 2:
             lang = conv.language
-            offer = Reply(
+            conv, offer = _yes_no(
+                conv,
                 self._t.text("not_understood_again", lang),
-                buttons=(
-                    (Button(self._t.text("button.talk", lang), "human"),),
-                    (Button(self._t.text("button.menu", lang), "menu"),),
-                ),
+                Button(self._t.text("button.talk", lang), "human"),
+                Button(self._t.text("button.menu", lang), "menu"),
             )
             return Decision(conv, (offer,))
         return Decision(conv, (self._menu(conv, "not_understood"),))
 
     def _ask_forget(self, conv: Conversation) -> Decision:
         lang = conv.language
-        ask = Reply(
+        conv, ask = _yes_no(
+            conv,
             self._t.text("forget_confirm", lang),
-            buttons=(
-                (Button(self._t.text("button.yes_erase", lang), "forget:yes"),),
-                (Button(self._t.text("button.no_keep", lang), "forget:no"),),
-            ),
+            Button(self._t.text("button.yes_erase", lang), "forget:yes"),
+            Button(self._t.text("button.no_keep", lang), "forget:no"),
         )
-        return Decision(conv.evolve(state=FlowState.CONFIRM_FORGET), (ask,))
+        return Decision(replace(conv, state=FlowState.CONFIRM_FORGET), (ask,))
 
     def _stop_followups(self, conv: Conversation) -> Decision:
-        conv = conv.evolve(followup_consent=False)
+        conv = replace(conv, followup_consent=False)
         return Decision(
             conv,
             (Reply(self._t.text("followups_stopped", conv.language)),),
@@ -414,17 +543,23 @@ class Engine:
         )
 
     def _set_language(self, conv: Conversation, language: Language) -> Decision:
-        conv = conv.evolve(language=language, language_chosen=True)
+        conv = replace(conv, language=language, language_chosen=True)
         return Decision(conv, (self._menu(conv, "language_set"),))
 
     # --- rendering helpers ------------------------------------------------------------------
 
     def _about(self, language: Language) -> dict[str, str]:
+        """What the welcome, help and FAQ answers may name: the team, its hours, the
+        emergency number, and who reads the messages (one sentence, said the same way)."""
         lines = self._lines.lines_for(self._config.jurisdiction)
+        team = self._config.team_name
+        hours = self._config.hours_label(language)
+        who_reads = self._t.text("about.who_reads", language, team=team, hours=hours)
         return {
             "emergency": lines.emergency_number,
-            "team": self._config.team_name,
-            "hours": self._config.hours_label(language),
+            "team": team,
+            "hours": hours,
+            "who_reads": who_reads,
         }
 
     def _menu(self, conv: Conversation, key: str, **values: object) -> Reply:
@@ -469,3 +604,68 @@ def _prepend(messages: tuple[PersonMessage, ...], decision: Decision) -> Decisio
     if not messages:
         return decision
     return Decision(decision.conversation, (*messages, *decision.messages), decision.effects)
+
+
+def _traced(decision: Decision, **facts: object) -> Decision:
+    """``decision`` with more of what the turn understood and did (see ``TurnTrace``)."""
+    return replace(decision, trace=replace(decision.trace, **facts))  # type: ignore[arg-type]
+
+
+def _relay_while_queued(event: PersonEvent) -> RelayToWorker | None:
+    """What of the person's event reaches the waiting case (a location or contact never)."""
+    match event:
+        case TextReceived(text=text):
+            return RelayToWorker(text)
+        case MediaReceived(kind=kind):
+            return RelayToWorker("", kind=kind.value, copy=kind in RELAYABLE_MEDIA)
+        case LocationShared():
+            return RelayToWorker("", kind="location", copy=False)
+    return None
+
+
+def _helpful(answer: Decision, event: PersonEvent) -> bool:
+    """Did the bot answer something the person asked for (not small talk or confusion)?"""
+    trace = answer.trace
+    if trace.theme is not None or trace.faq is not None or trace.results is not None:
+        return True
+    return isinstance(event, ButtonPressed | CommandReceived | LocationShared)
+
+
+def _is_start(event: PersonEvent) -> bool:
+    if not isinstance(event, CommandReceived):
+        return False
+    spec = person_command(event.name)
+    return spec is not None and spec.command is PersonCommand.START
+
+
+def _next_turn(conv: Conversation) -> Conversation:
+    """Count the turn; forget a yes/no question older than the previous turn."""
+    turn = int(conv.extra.get(TURN, "0")) + 1
+    extra = {**conv.extra, TURN: str(turn)}
+    if int(extra.get(PENDING_TURN, "-1")) < turn - 1:
+        extra = {k: v for k, v in extra.items() if k not in PENDING}
+    return replace(conv, extra=extra)
+
+
+def _yes_no(conv: Conversation, text: str, yes: Button, no: Button) -> tuple[Conversation, Reply]:
+    """A question with a yes and a no button, which a typed "oui" / "non" may answer too."""
+    pending = {PENDING_TURN: conv.extra.get(TURN, "0"), PENDING_YES: yes.payload}
+    pending[PENDING_NO] = no.payload
+    return replace(conv, extra={**conv.extra, **pending}), Reply(text, buttons=((yes,), (no,)))
+
+
+def _answer_to_pending(
+    conv: Conversation, understood: Interpretation | NluUnavailable
+) -> str | None:
+    """The button a typed yes or no stands for, when the bot's last message asked."""
+    if PENDING_YES not in conv.extra or isinstance(understood, NluUnavailable):
+        return None
+    if understood.intent is Intent.AFFIRM:
+        return conv.extra[PENDING_YES]
+    if understood.intent is Intent.DENY:
+        return conv.extra.get(PENDING_NO)
+    return None
+
+
+def _answered(conv: Conversation) -> Conversation:
+    return replace(conv, extra={k: v for k, v in conv.extra.items() if k not in PENDING})

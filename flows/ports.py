@@ -156,6 +156,17 @@ class StorageBusy(Exception):
     """The database is busy or unreachable for now; the caller may retry."""
 
 
+class WaitingLine(Protocol):
+    """Where a person's request stands in the staff's queue (read-only)."""
+
+    async def ahead_of(self, pseudonym: str) -> int:
+        """How many waiting cases the team will take before this person's.
+
+        For a request not stored yet, every waiting case (a new request joins the line).
+        """
+        ...
+
+
 class LanguageDetector(Protocol):
     """Which language a text is written in, when that is clear."""
 

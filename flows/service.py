@@ -6,12 +6,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flows.actions import Effect, ForgetPerson, PersonMessage
+from flows.actions import Effect, ForgetPerson, PersonMessage, TurnTrace
+from flows.domain import Language
 from flows.engine import Engine
-from flows.events import Inbound, PersonBlockedBot
+from flows.events import Inbound, PersonBlockedBot, TextReceived
 from flows.ports import StorageBusy, UnitOfWork, UnitOfWorkFactory
+from flows.reading import Reading, TextReader
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ class Outcome:
     pseudonym: str
     messages: tuple[PersonMessage, ...]
     effects: tuple[Effect, ...]
+    trace: TurnTrace = field(default_factory=TurnTrace)
 
 
 class StorageUnavailableError(Exception):
@@ -68,12 +71,14 @@ class ConversationService:
         self,
         *,
         engine: Engine,
+        reader: TextReader,
         uow_factory: UnitOfWorkFactory,
         effect_handlers: tuple[EffectHandler, ...] = (),
         retries: int = 3,
         retry_delay_s: float = 0.2,
     ) -> None:
         self._engine = engine
+        self._reader = reader
         self._uow_factory = uow_factory
         self._effect_handlers = effect_handlers
         self._retries = retries
@@ -81,11 +86,20 @@ class ConversationService:
         self.locks = KeyedLocks()
 
     async def handle(self, inbound: Inbound) -> Outcome:
-        """Process one event; raises ``StorageUnavailableError`` if the database stays busy."""
+        """Process one event; raises ``StorageUnavailableError`` if the database stays busy.
+
+        A text is read (crisis screen, NLU) inside the conversation's lock, so events keep
+        their order, but before the unit of work opens: no database connection waits on the
+        NLU server.
+        """
         async with self.locks.hold(inbound.pseudonym):
+            reading = None
+            if isinstance(inbound.event, TextReceived):
+                hint = Language.from_code(inbound.language_hint)
+                reading = await self._reader.read(inbound.event.text, hint)
             for attempt in range(1, self._retries + 1):
                 try:
-                    return await self._handle_once(inbound)
+                    return await self._handle_once(inbound, reading)
                 except StorageBusy:
                     log.warning(
                         "storage busy for %s (attempt %d/%d)",
@@ -96,10 +110,10 @@ class ConversationService:
                     await asyncio.sleep(self._retry_delay_s * attempt)
         raise StorageUnavailableError(inbound.pseudonym[:12])
 
-    async def _handle_once(self, inbound: Inbound) -> Outcome:
+    async def _handle_once(self, inbound: Inbound, reading: Reading | None) -> Outcome:
         async with self._uow_factory() as uow:
             stored = await uow.conversations.get(inbound.pseudonym)
-            decision = await self._engine.decide(stored, inbound)
+            decision = await self._engine.decide(stored, inbound, reading)
             forgetting = any(isinstance(e, ForgetPerson) for e in decision.effects)
             if decision.conversation is not None:
                 await uow.conversations.save(decision.conversation)
@@ -121,4 +135,4 @@ class ConversationService:
             len(decision.messages),
             ",".join(type(e).__name__ for e in decision.effects) or "-",
         )
-        return Outcome(inbound.pseudonym, decision.messages, decision.effects)
+        return Outcome(inbound.pseudonym, decision.messages, decision.effects, decision.trace)

@@ -6,6 +6,7 @@ to change or remove a line (the migration's triggers refuse it in the database t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -30,7 +31,7 @@ class SqlCaseRepository:
         _fill(row, case)
         self._session.add(row)
         await self._session.flush()
-        return case.evolve(id=row.id)
+        return replace(case, id=row.id)
 
     async def get(self, case_id: int) -> Case | None:
         """One case, locked until the unit of work ends (PostgreSQL)."""

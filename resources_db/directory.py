@@ -265,6 +265,8 @@ class SqlResourceDirectory:
             closed_until=state.closed_until,
             closure_reason=closure_reason,
             capacity=capacity,
+            min_age=row.minimum_age,
+            max_age=row.maximum_age,
         )
 
 
@@ -338,6 +340,8 @@ def _details_sql() -> Select[Any]:
             Service.no_id_needed,
             Service.anonymous,
             Service.pets_allowed,
+            Service.minimum_age,
+            Service.maximum_age,
             Service.capacity_level,
             Service.capacity_updated_at,
             Service.assured_date,

@@ -23,6 +23,9 @@ from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.person import OutcomeSink, PersonHandlers
 from bot.telegram.rate_limit import StaffAwareRateLimiter
 from bot.telegram.staff import StaffAccess, StaffHandlers, TelegramStaffDesk
+from flows.catalogue import Catalogue
+from flows.commands import PERSON_COMMANDS, STAFF_COMMANDS
+from flows.domain import Language
 
 log = logging.getLogger(__name__)
 
@@ -49,51 +52,6 @@ MEDIA = (
     | filters.Document.ALL
     | filters.CONTACT
 )
-
-# The staff group's command names (descriptions come from the catalogue, staff.command.*).
-STAFF_COMMAND_NAMES = {
-    "fr": {
-        "queue": "file",
-        "take": "prendre",
-        "note": "note",
-        "give_back": "rendre",
-        "close": "fermer",
-        "reopen": "rouvrir",
-        "case": "cas",
-        "name": "prenom",
-        "help": "aide",
-    },
-    "en": {
-        "queue": "queue",
-        "take": "take",
-        "note": "note",
-        "give_back": "giveback",
-        "close": "close",
-        "reopen": "reopen",
-        "case": "case",
-        "name": "name",
-        "help": "help",
-    },
-}
-
-COMMANDS = {
-    "fr": [
-        BotCommand("menu", "Les sujets"),
-        BotCommand("aide", "Ce que je sais faire"),
-        BotCommand("urgence", "Numéros d’urgence"),
-        BotCommand("langue", "Changer de langue"),
-        BotCommand("stop", "Plus de messages de suivi"),
-        BotCommand("oublie", "Tout effacer"),
-    ],
-    "en": [
-        BotCommand("menu", "Topics"),
-        BotCommand("help", "What I can do"),
-        BotCommand("emergency", "Emergency numbers"),
-        BotCommand("language", "Change language"),
-        BotCommand("stop", "No more check-ins"),
-        BotCommand("forget", "Erase everything"),
-    ],
-}
 
 
 def build_application(settings: Settings, services: Services) -> Application:  # type: ignore[type-arg]
@@ -131,6 +89,15 @@ def build_application(settings: Settings, services: Services) -> Application:  #
     return application
 
 
+def person_menu(catalogue: Catalogue, language: Language) -> list[BotCommand]:
+    """The command menu Telegram shows people, from the one command table."""
+    return [
+        BotCommand(spec.name(language), catalogue.text(f"command.{spec.command}", language))
+        for spec in PERSON_COMMANDS
+        if spec.in_menu
+    ]
+
+
 def _add_staff_desk(application: Application, services: Services) -> OutcomeSink:  # type: ignore[type-arg]
     """The workers' desk in the staff group, its handlers, and its opening digest."""
     staff_chat = services.settings.staff_chat_id
@@ -142,24 +109,29 @@ def _add_staff_desk(application: Application, services: Services) -> OutcomeSink
     application.add_handler(MessageHandler(filters.COMMAND & in_staff, handlers.command))
     application.add_handler(MessageHandler(~filters.COMMAND & in_staff, handlers.message))
     scheduler = Scheduler(services.settings.timezone)
-    digest = OpeningDigest(
-        scheduler, services.handoff.rules.hours, services.clock, desk.send_digest
-    )
+    digest = OpeningDigest(scheduler, services.availability.hours, services.clock, desk.send_digest)
     services.background.extend([desk, scheduler, digest])
     return desk.on_outcome
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    for language, commands in COMMANDS.items():
-        await application.bot.set_my_commands(commands, language_code=language)
-    await application.bot.set_my_commands(COMMANDS["fr"])
     services: Services = application.bot_data["services"]
+    for language in Language:
+        commands = person_menu(services.catalogue, language)
+        await application.bot.set_my_commands(commands, language_code=language.value)
+    await application.bot.set_my_commands(
+        person_menu(services.catalogue, services.settings.default_language)
+    )
     staff_chat = services.settings.staff_chat_id
     if staff_chat is not None:
         language = services.settings.staff_language
         staff_commands = [
-            BotCommand(command, services.catalogue.text(f"staff.command.{key}", language))
-            for key, command in STAFF_COMMAND_NAMES[language.value].items()
+            BotCommand(
+                spec.name(language),
+                services.catalogue.text(f"staff.command.{spec.command}", language),
+            )
+            for spec in STAFF_COMMANDS
+            if spec.in_menu
         ]
         try:
             await application.bot.set_my_commands(

@@ -328,7 +328,7 @@ class TelegramStaffDesk:
                 log.warning("staff group gives no topics (%s); one message per case", err.message)
                 self.forum = False
         # Out of hours the card arrives silently; urgent cases always ring.
-        notify = case.priority is Priority.URGENT or self._handoff.rules.team_open()
+        notify = case.priority is Priority.URGENT or self._services.availability.is_open()
         text = self._view.card(case, await self._holder(case), in_topic=topic_id is not None)
         markup = inline_keyboard(self._view.card_buttons(case))
         card = await send(

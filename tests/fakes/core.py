@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
@@ -95,7 +95,7 @@ class MemoryCases:
         self._messages = messages
 
     async def add(self, case: Case) -> Case:
-        stored = case.evolve(id=max(self._cases, default=0) + 1)
+        stored = replace(case, id=max(self._cases, default=0) + 1)
         self._cases[stored.id] = stored
         return stored
 
@@ -104,7 +104,8 @@ class MemoryCases:
 
     async def save(self, case: Case) -> None:
         shown = self._cases[case.id]
-        self._cases[case.id] = case.evolve(
+        self._cases[case.id] = replace(
+            case,
             shown_status=shown.shown_status,
             shown_priority=shown.shown_priority,
             shown_flags=shown.shown_flags,
@@ -139,7 +140,8 @@ class MemoryCases:
         topic_id: int | None,
         card_message_id: int | None,
     ) -> None:
-        self._cases[case_id] = self._cases[case_id].evolve(
+        self._cases[case_id] = replace(
+            self._cases[case_id],
             shown_status=status,
             shown_priority=priority,
             shown_flags=flags,
@@ -159,7 +161,7 @@ class MemoryCases:
     async def forget_person(self, pseudonym: str) -> None:
         for case_id, case in list(self._cases.items()):
             if case.pseudonym == pseudonym:
-                self._cases[case_id] = case.evolve(pseudonym=None)
+                self._cases[case_id] = replace(case, pseudonym=None)
 
 
 class MemoryAudit:
@@ -244,3 +246,18 @@ class MemoryWorld:
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
+
+
+@dataclass
+class MemoryWaitingLine:
+    """``WaitingLine`` over a ``MemoryWorld``'s committed cases, in the staff queue's order."""
+
+    world: MemoryWorld
+
+    async def ahead_of(self, pseudonym: str) -> int:
+        queued = [c for c in self.world.cases.values() if c.status is CaseStatus.QUEUED]
+        own = next((c for c in queued if c.pseudonym == pseudonym), None)
+        if own is None:
+            return len(queued)
+        key = (own.priority.rank, own.queued_at)
+        return sum(1 for c in queued if c.id != own.id and (c.priority.rank, c.queued_at) < key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -98,7 +99,7 @@ async def test_what_the_group_was_shown_and_the_case_state_never_overwrite_each_
             topic_id=57,
             card_message_id=1001,
         )
-        await uow.cases.save(case.evolve(crisis_flags=1))  # a flagged message meanwhile
+        await uow.cases.save(replace(case, crisis_flags=1))  # a flagged message meanwhile
         await uow.commit()
     async with uow_factory() as uow:
         loaded = await uow.cases.get(case.id)

@@ -7,14 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from flows.availability import TeamAvailability
 from flows.catalogue import Catalogue
 from flows.domain import Jurisdiction
 from flows.engine import Engine, EngineConfig
+from flows.ownership import Ownership
+from flows.reading import TextReader
 from flows.service import ConversationService
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
 from resources_db.crypto import generate_key
-from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryWorld
+from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryWaitingLine, MemoryWorld
 
 MONTREAL = ZoneInfo("America/Montreal")
 
@@ -47,14 +50,22 @@ def world() -> MemoryWorld:
 
 @pytest.fixture
 def engine(
-    catalogue: Catalogue, nlu: FakeNlu, directory: FakeDirectory, clock: FakeClock
+    catalogue: Catalogue, directory: FakeDirectory, clock: FakeClock, world: MemoryWorld
 ) -> Engine:
+    lines = FileCrisisLineRegistry.load()
+    availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=None, zone=MONTREAL)
     return Engine(
         catalogue=catalogue,
-        nlu=nlu,
-        screen=DeterministicCrisisScreen(),
-        crisis_lines=FileCrisisLineRegistry.load(),
+        crisis_lines=lines,
+        ownership=Ownership(
+            catalogue=catalogue,
+            crisis_lines=lines,
+            clock=clock,
+            availability=availability,
+            jurisdiction=Jurisdiction.QC,
+        ),
         directory=directory,
+        waiting_line=MemoryWaitingLine(world),
         clock=clock,
         config=EngineConfig(
             jurisdiction=Jurisdiction.QC,
@@ -67,8 +78,13 @@ def engine(
 
 
 @pytest.fixture
-def service(engine: Engine, world: MemoryWorld) -> ConversationService:
-    return ConversationService(engine=engine, uow_factory=world, retry_delay_s=0)
+def reader(nlu: FakeNlu) -> TextReader:
+    return TextReader(screen=DeterministicCrisisScreen(), nlu=nlu)
+
+
+@pytest.fixture
+def service(engine: Engine, reader: TextReader, world: MemoryWorld) -> ConversationService:
+    return ConversationService(engine=engine, reader=reader, uow_factory=world, retry_delay_s=0)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,7 +72,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         engine = create_engine(url)
         factory = SqlUnitOfWorkFactory(session_factory(engine), AddressCipher(key))
         async with factory() as uow:
-            stored = await uow.cases.add(case().evolve(id=0))
+            stored = await uow.cases.add(replace(case(), id=0))
             entry = AuditEntry(NOW, WORKER, WorkerAction.TAKE, stored.id, stored.alias)
             await uow.audit.record(entry)
             await uow.workers.set_name(WORKER, "Julie")

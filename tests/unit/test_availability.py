@@ -9,11 +9,9 @@ import pytest
 
 from bot.scheduler import DIGEST_JOB, OpeningDigest, Scheduler
 from bot.team_calendar import TeamClosedDays
-from flows.availability import TeamHours, normalise_schedule
+from flows.availability import TeamAvailability, TeamHours, clock_text, normalise_schedule
 from flows.catalogue import Catalogue
 from flows.domain import Jurisdiction, Language
-from flows.handoff import HandoffRules, clock_text
-from nlu.crisis_lines import FileCrisisLineRegistry
 from tests.fakes.core import FakeClock
 
 MTL = ZoneInfo("America/Montreal")
@@ -135,11 +133,11 @@ def test_clock_times_read_naturally(
 def test_when_a_human_is_back_in_the_persons_words(
     now: datetime, language: Language, expected: str
 ) -> None:
-    rules = HandoffRules(
+    rules = TeamAvailability(
         catalogue=Catalogue.load(),
-        crisis_lines=FileCrisisLineRegistry.load(),
         clock=FakeClock(now),
         hours=TeamHours("Mo-Fr 09:00-21:00", MTL, TeamClosedDays(Jurisdiction.QC)),
+        zone=MTL,
     )
     assert rules.back_when(language) == expected
 
@@ -149,11 +147,11 @@ def test_a_long_closure_gives_the_date() -> None:
         Jurisdiction.QC,
         extra=frozenset(date(2026, 12, d) for d in range(21, 32)),
     )
-    rules = HandoffRules(
+    rules = TeamAvailability(
         catalogue=Catalogue.load(),
-        crisis_lines=FileCrisisLineRegistry.load(),
         clock=FakeClock(at(2026, 12, 19, 10, 0)),
         hours=TeamHours("Mo-Fr 09:00-21:00", MTL, closed),
+        zone=MTL,
     )
     assert rules.back_when(Language.FR) == "le lundi 4 janvier à 9 h"
     assert rules.back_when(Language.EN) == "on Monday, January 4 at 9 am"

@@ -28,7 +28,7 @@ def test_every_theme_has_a_button_label() -> None:
 
 def test_vouvoiement_is_used_when_the_deployment_asks_for_it() -> None:
     formal = Catalogue.load(Formality.VOUS)
-    values = {"emergency": "911", "team": "T", "hours": "h"}
+    values = {"emergency": "911", "who_reads": "Qui lit : T, h."}
     assert "Vous pouvez écrire" in formal.text("welcome", Language.FR, **values)
     assert "Tu peux écrire" in CATALOGUE.text("welcome", Language.FR, **values)
     # English has no such variant and is unchanged.

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from flows.actions import CancelFollowUps, OpenCase, Reply, ShowPlace
+from flows.actions import CancelFollowUps, ForgetPerson, OpenCase, Reply, ShowPlace
 from flows.directory import Place, ResourceCard, SearchPage
 from flows.domain import CaseReason, FlowState, Language, Owner, Priority, Theme
+from flows.engine import Engine
 from flows.events import (
     ButtonPressed,
     CommandReceived,
@@ -21,8 +22,10 @@ from flows.events import (
     TextReceived,
 )
 from flows.ports import StorageBusy
+from flows.reading import TextReader
 from flows.service import ConversationService, Outcome, StorageUnavailableError
 from flows.understanding import Entity, Intent, Interpretation, NluUnavailable
+from nlu.crisis import DeterministicCrisisScreen
 from tests.fakes.core import FakeDirectory, FakeNlu, MemoryWorld
 
 P = "a" * 64
@@ -181,6 +184,7 @@ async def test_need_with_a_postal_code_searches_at_once(
 async def test_rasa_down_still_gives_buttons_and_a_clear_sentence(
     service: ConversationService, nlu: FakeNlu
 ) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     nlu.default = NluUnavailable("connection refused")
     outcome = await say(service, TextReceived("allo"))
     assert "Les boutons marchent toujours" in texts(outcome)[0]
@@ -190,6 +194,7 @@ async def test_rasa_down_still_gives_buttons_and_a_clear_sentence(
 async def test_not_understood_twice_offers_a_worker_without_forcing_one(
     service: ConversationService, world: MemoryWorld
 ) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     first = await say(service, TextReceived("blablabla"))
     assert "pas bien compris" in texts(first)[0]
     second = await say(service, TextReceived("gnagnagna"))
@@ -231,6 +236,7 @@ async def test_a_crisis_hidden_at_the_end_of_a_very_long_message_is_still_caught
 async def test_a_very_long_message_is_answered_and_the_person_told(
     service: ConversationService, nlu: FakeNlu
 ) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     outcome = await say(service, TextReceived("x" * 10_000))
     assert "très long" in texts(outcome)[0]
     assert len(nlu.seen[0]) == 1_000
@@ -264,6 +270,7 @@ async def test_forget_me_can_be_cancelled(service: ConversationService, world: M
 
 
 async def test_stop_ends_follow_ups(service: ConversationService) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     outcome = await say(service, CommandReceived("stop"))
     assert CancelFollowUps() in outcome.effects
     assert "plus aucun message de suivi" in texts(outcome)[0]
@@ -271,11 +278,13 @@ async def test_stop_ends_follow_ups(service: ConversationService) -> None:
 
 @pytest.mark.parametrize("kind", list(MediaKind))
 async def test_media_gets_a_kind_answer(service: ConversationService, kind: MediaKind) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     outcome = await say(service, MediaReceived(kind))
     assert "Je lis seulement le texte" in texts(outcome)[0]
 
 
 async def test_unknown_command_says_so_and_shows_what_works(service: ConversationService) -> None:
+    await say(service, CommandReceived("start"))  # the person pressed Start
     outcome = await say(service, CommandReceived("xyzzy"))
     assert "Je ne connais pas cette commande" in texts(outcome)[0]
     assert "theme:food" in payloads(outcome)
@@ -303,11 +312,11 @@ class SlowNlu:
 
 
 async def test_events_of_one_conversation_are_handled_in_order(
-    engine: object, world: MemoryWorld
+    engine: Engine, world: MemoryWorld
 ) -> None:
     order: list[str] = []
-    engine._nlu = SlowNlu(order)  # type: ignore[attr-defined]
-    service = ConversationService(engine=engine, uow_factory=world)  # type: ignore[arg-type]
+    reader = TextReader(screen=DeterministicCrisisScreen(), nlu=SlowNlu(order))
+    service = ConversationService(engine=engine, reader=reader, uow_factory=world)
     await asyncio.gather(
         say(service, TextReceived("premier")),
         say(service, TextReceived("deuxième")),
@@ -334,15 +343,17 @@ class BusyWorld(MemoryWorld):
         return uow
 
 
-async def test_a_busy_database_is_retried_then_reported(engine: object) -> None:
+async def test_a_busy_database_is_retried_then_reported(engine: Engine, reader: TextReader) -> None:
     recovering = BusyWorld(busy_times=2)
-    service = ConversationService(engine=engine, uow_factory=recovering, retry_delay_s=0)  # type: ignore[arg-type]
+    service = ConversationService(
+        engine=engine, reader=reader, uow_factory=recovering, retry_delay_s=0
+    )
     outcome = await say(service, CommandReceived("start"))
     assert "anonyme" in texts(outcome)[0]
     assert P in recovering.conversations
 
     stuck = BusyWorld(busy_times=10)
-    service = ConversationService(engine=engine, uow_factory=stuck, retry_delay_s=0)  # type: ignore[arg-type]
+    service = ConversationService(engine=engine, reader=reader, uow_factory=stuck, retry_delay_s=0)
     with pytest.raises(StorageUnavailableError):
         await say(service, CommandReceived("start"))
     assert P not in stuck.conversations
@@ -366,3 +377,53 @@ async def test_crisis_lines_are_pinned_above_results_where_the_theme_calls_for_i
     first = texts(outcome)[0]
     assert ("1 866 277-3553" in first) is pinned
     assert directory.queries[-1].language is Language.FR
+
+
+async def test_a_first_message_without_start_still_hears_the_welcomes_promises(
+    service: ConversationService,
+) -> None:
+    outcome = await say(service, MediaReceived(MediaKind.STICKER))
+    first = texts(outcome)[0]
+    assert "anonyme" in first
+    assert "pas un service d’urgence" in first
+    assert "911" in first
+    assert "Qui lit tes messages : Équipe test" in first
+    assert "Je lis seulement le texte" in texts(outcome)[1], "then the answer itself"
+    again = await say(service, MediaReceived(MediaKind.STICKER))
+    assert "anonyme" not in texts(again)[0], "said once, not on every message"
+
+
+async def test_a_typed_yes_answers_the_offer_of_a_worker(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, TextReceived("blablabla"))
+    await say(service, TextReceived("gnagnagna"))  # "Veux-tu qu'un·e intervenant·e…?"
+    nlu.answers["oui"] = Interpretation(Intent.AFFIRM, 0.97)
+    outcome = await say(service, TextReceived("oui"))
+    assert world.conversations[P].owner is Owner.QUEUED
+    assert OpenCase(Priority.NORMAL, CaseReason.NOT_UNDERSTOOD) in outcome.effects
+
+
+async def test_a_typed_no_keeps_everything_when_erasure_was_asked(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, CommandReceived("oublie"))
+    nlu.answers["non"] = Interpretation(Intent.DENY, 0.95)
+    outcome = await say(service, TextReceived("non"))
+    assert "on ne touche à rien" in texts(outcome)[0]
+    assert P in world.conversations
+    assert not any(isinstance(e, ForgetPerson) for e in outcome.effects)
+
+
+async def test_a_yes_typed_later_does_not_answer_an_old_question(
+    service: ConversationService, world: MemoryWorld, nlu: FakeNlu
+) -> None:
+    await say(service, CommandReceived("start"))
+    await say(service, CommandReceived("oublie"))
+    await say(service, CommandReceived("menu"))  # the person moved on
+    nlu.answers["oui"] = Interpretation(Intent.AFFIRM, 0.97)
+    outcome = await say(service, TextReceived("oui"))
+    assert P in world.conversations, "nothing erased by a stale yes"
+    assert not any(isinstance(e, ForgetPerson) for e in outcome.effects)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flows.actions import CancelFollowUps, CloseCase, OpenCase, RelayToWorker, Reply
-from flows.availability import TeamHours
+from flows.availability import TeamAvailability, TeamHours
 from flows.cases import BY_PERSON, CaseStatus, Worker, WorkerAction
 from flows.catalogue import Catalogue
 from flows.domain import CaseReason, Jurisdiction, Owner, Priority
@@ -32,11 +32,13 @@ from flows.events import (
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import alias_for
+from flows.ownership import Ownership
+from flows.reading import TextReader
 from flows.service import ConversationService, Outcome
 from flows.understanding import Intent, Interpretation
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
-from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryWorld
+from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryWaitingLine, MemoryWorld
 
 P = "b" * 64
 ADDRESS = "424242"
@@ -81,19 +83,27 @@ class Desk:
 def build(clock: FakeClock, nlu: FakeNlu, hours: TeamHours | None = None) -> Desk:
     catalogue = Catalogue.load()
     lines = FileCrisisLineRegistry.load()
+    zone = ZoneInfo("America/Montreal")
     rules = HandoffRules(
         catalogue=catalogue,
-        crisis_lines=lines,
         clock=clock,
-        config=HandoffConfig(organisation="Le Relais", zone=ZoneInfo("America/Montreal")),
-        hours=hours,
+        config=HandoffConfig(organisation="Le Relais", zone=zone),
     )
+    availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=hours, zone=zone)
+    # The names workers chose (``/prenom``), as the desk would find them.
+    world = MemoryWorld(workers={JULIE.pseudonym: "Julie", MARC.pseudonym: "Marc"})
     engine = Engine(
         catalogue=catalogue,
-        nlu=nlu,
-        screen=DeterministicCrisisScreen(),
         crisis_lines=lines,
+        ownership=Ownership(
+            catalogue=catalogue,
+            crisis_lines=lines,
+            clock=clock,
+            availability=availability,
+            jurisdiction=Jurisdiction.QC,
+        ),
         directory=FakeDirectory(),
+        waiting_line=MemoryWaitingLine(world),
         clock=clock,
         config=EngineConfig(
             jurisdiction=Jurisdiction.QC,
@@ -102,12 +112,13 @@ def build(clock: FakeClock, nlu: FakeNlu, hours: TeamHours | None = None) -> Des
             hours_label_en="9 am to 9 pm",
             place_example="J1H",
         ),
-        handoff=rules,
     )
-    # The names workers chose (``/prenom``), as the desk would find them.
-    world = MemoryWorld(workers={JULIE.pseudonym: "Julie", MARC.pseudonym: "Marc"})
     people = ConversationService(
-        engine=engine, uow_factory=world, effect_handlers=(CaseEffects(rules),), retry_delay_s=0
+        engine=engine,
+        reader=TextReader(screen=DeterministicCrisisScreen(), nlu=nlu),
+        uow_factory=world,
+        effect_handlers=(CaseEffects(rules),),
+        retry_delay_s=0,
     )
     workers = HandoffService(
         rules=rules, uow_factory=world, locks=people.locks, clock=clock, retry_delay_s=0
@@ -148,6 +159,7 @@ async def held_by_julie(desk: Desk) -> None:
 
 
 async def test_asking_for_a_human_queues_a_normal_case_and_says_so(desk: Desk) -> None:
+    await desk.say(CommandReceived("start"))  # the person pressed Start
     outcome = await desk.say(ButtonPressed("human"))
     assert "un·e intervenant·e va te répondre" in texts(outcome)[0]
     assert "handoff:cancel" in payloads(outcome), "the person can change their mind"
@@ -195,26 +207,65 @@ async def test_a_crisis_opens_an_urgent_case_with_the_flagged_message_for_the_wo
 # --- while the case waits --------------------------------------------------------------------
 
 
-async def test_while_queued_text_goes_to_the_team_and_the_bot_stays_quiet(desk: Desk) -> None:
+async def test_while_queued_text_reaches_the_team_and_the_person_is_never_met_with_silence(
+    desk: Desk,
+) -> None:
     await desk.say(ButtonPressed("human"))
-    outcome = await desk.say(TextReceived("j’ai besoin d’un lit ce soir"), reference="m2")
-    assert outcome.messages == ()
-    assert relays(outcome) == [RelayToWorker("j’ai besoin d’un lit ce soir", reference="m2")]
+    first = await desk.say(TextReceived("allo? y a quelqu’un?"), reference="m2")
+    second = await desk.say(TextReceived("tu es là?"), reference="m3")
+    assert relays(first) == [RelayToWorker("allo? y a quelqu’un?", reference="m2")]
+    assert relays(second) == [RelayToWorker("tu es là?", reference="m3")]
+    assert "notée" in texts(first)[0]
+    assert "prochaine personne" in texts(first)[0], "an honest wait: nobody is ahead"
+    assert texts(first) != texts(second), "not the same sentence twice in a row"
+    assert {"handoff:cancel", "emergency"} <= set(payloads(second))
+    assert desk.owner is Owner.QUEUED
+    assert desk.case.status is CaseStatus.QUEUED
+
+
+async def test_while_queued_the_wait_counts_the_people_ahead(desk: Desk) -> None:
+    await desk.say(CommandReceived("start"))  # the person pressed Start
+    for other in ("c" * 64, "d" * 64):
+        await desk.people.handle(Inbound(other, ButtonPressed("human"), address="1"))
+    outcome = await desk.say(ButtonPressed("human"))
+    assert "2 personnes avant toi" in texts(outcome)[0]
+
+
+async def test_while_queued_out_of_hours_the_wait_says_when_the_team_is_back(
+    clock: FakeClock, nlu: FakeNlu
+) -> None:
+    night = TeamHours("Mo-Fr 09:00-21:00", ZoneInfo("America/Montreal"))
+    desk = build(clock, nlu, hours=night)
+    clock.advance(hours=9)  # Tuesday 23:00
+    await desk.say(ButtonPressed("human"))
+    outcome = await desk.say(TextReceived("allo?"))
+    assert "demain à 9 h" in texts(outcome)[0]
 
 
 @pytest.mark.parametrize(
-    "event",
-    [ButtonPressed("theme:food"), CommandReceived("menu"), ButtonPressed("human")],
+    ("event", "answer"),
+    [
+        (ButtonPressed("theme:food"), "où es-tu"),
+        (CommandReceived("menu"), "Choisis un sujet"),
+        (CommandReceived("urgence"), "911"),
+    ],
 )
-async def test_while_queued_other_requests_only_hear_that_the_request_waits(
-    desk: Desk, event: PersonEvent
+async def test_while_queued_the_bots_help_stays_usable_and_the_case_stays_queued(
+    desk: Desk, event: PersonEvent, answer: str
 ) -> None:
     await desk.say(ButtonPressed("human"))
     outcome = await desk.say(event)
-    assert len(outcome.messages) == 1
-    assert "Ta demande est bien notée" in texts(outcome)[0]
-    assert {"handoff:cancel", "emergency"} <= set(payloads(outcome))
+    assert answer in "\n".join(texts(outcome))
+    assert "reste notée" in texts(outcome)[-1]
+    assert desk.owner is Owner.QUEUED
     assert len(desk.world.cases) == 1, "no second case"
+
+
+async def test_asking_again_while_queued_opens_no_second_case(desk: Desk) -> None:
+    await desk.say(ButtonPressed("human"))
+    outcome = await desk.say(ButtonPressed("human"))
+    assert "déjà sur la liste" in texts(outcome)[0]
+    assert len(desk.world.cases) == 1
 
 
 async def test_a_crisis_while_queued_gets_the_lines_and_raises_the_case(desk: Desk) -> None:
@@ -502,6 +553,7 @@ async def test_out_of_hours_the_person_hears_when_a_human_is_back_and_gets_the_l
 ) -> None:
     hours = TeamHours("Mo-Fr 09:00-21:00", ZoneInfo("America/Montreal"))
     desk = build(clock, nlu, hours)
+    await desk.say(CommandReceived("start"))  # the person pressed Start
     clock.advance(hours=9)  # Tuesday 23:00
     outcome = await desk.say(ButtonPressed("human"))
     text = texts(outcome)[0]
@@ -509,7 +561,7 @@ async def test_out_of_hours_the_person_hears_when_a_human_is_back_and_gets_the_l
     assert "911" in text, "the 24/7 lines come with it"
     assert desk.case.status is CaseStatus.QUEUED, "the case waits"
     later = await desk.say(CommandReceived("menu"))
-    assert "demain à 9 h" in texts(later)[0]
+    assert "demain à 9 h" in texts(later)[-1], "the menu, then where the request stands"
 
 
 async def test_out_of_hours_a_crisis_also_says_when_the_team_will_read(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ def case(**changes: object) -> Case:
         queued_at=NOW,
         context={"theme": "shelter", "area": "J1H", "language": "en", "source": "parc-jc"},
     )
-    return base.evolve(**changes)
+    return replace(base, **changes)
 
 
 @pytest.mark.parametrize(
