@@ -815,7 +815,8 @@ _SUICIDE_INDIRECT_URGENT = _rules(
 _SUICIDE_INDIRECT_CONCERN = _rules(
     _S,
     _CONCERN,
-    rf"\b{_GIVE_AWAY} (?:toutes |tous |tout |all )?(?:mes|my|de mes|of my) (?:affaires|choses"
+    rf"\b{_GIVE_AWAY} (?:toutes |toute |tous |tout |all |all of )?(?:mes|my|de mes|of my)"
+    r" (?:affaires|choses"
     r"|biens|trucs|stock|stuff|things|belongings|possessions|shit)\b(?! (?:a laver|au lavage"
     r"|to wash|to the laundry|au linge))",
     r"\b(?:ca|cela|tout ca|la vie|ma vie|vivre|continuer|it|life|living|trying) (?:ne )?"
@@ -908,6 +909,10 @@ _MASKS: Final[tuple[re.Pattern[str], ...]] = tuple(
         r"|a person|people|quelqu un|une personne|qqn|les gens|on)(?: is| s| are| fait| est"
         r"| a| en)?(?: \S+){0,3}? (?:overdosing|overdose|od|oding|od ing|surdose|en od"
         r"|en overdose|en surdose)\b",
+        r"\b(?:signs|signes|signe|symptoms|symptomes|symptome)(?: that| que| qu| of| d)?"
+        r" (?:someone|somebody|a person|people|quelqu un|une personne|qqn|les gens)(?: is| s"
+        r"| are| fait| est| a| en)?(?: \S+){0,2}? (?:overdosing|oding|od ing|od|overdose"
+        r"|surdose)\b",
         r"\b(?:recognize|recognise|recognizing|identify|spot|spotting|identifier|reperer)"
         r"(?: \S+){0,3}? (?:an |a |the )?(?:overdoses?|surdoses?|od|ods)\b",
         r"\bsuicide squad\b|\bsuicide (?:commercial|economique|politique|social|professionnel)\b",

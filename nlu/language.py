@@ -40,6 +40,8 @@ MIXED_MIN_CONFIDENCE: Final = 0.97
 # Below MIN_CONFIDENCE, this many distinct everyday words of the winner's language only (and
 # none of the other's) are enough.
 MIN_MARKERS: Final = 2
+# A text shorter than this needs at least one everyday word of the language found.
+SHORT_TEXT_WORDS: Final = 4
 
 _WORD: Final = re.compile(r"[^\W\d_]+")
 _TO_OURS: Final = {LinguaLanguage.FRENCH: Language.FR, LinguaLanguage.ENGLISH: Language.EN}
@@ -54,12 +56,14 @@ _ONLY_FR: Final = _words(
     "je j tu il elle nous vous ils est suis es sont pas merci oui ouais non svp stp"
     " bonjour salut allo le la les une des du au aux pour avec dans mais ou quoi comment"
     " pourquoi qui que quand chez moi toi mon ma mes ton ta tes ça ca c'est cest jai chu"
-    " besoin veux peux faire parler aide francais français"
+    " besoin veux peux faire parler aide francais français où ça bonne bonsoir rien faim"
+    " dormir manger ce cette aussi très trop bien chui jsuis jveux y'a"
 )
 _ONLY_EN: Final = _words(
     "i you he she we they is am are was the my your his her to of and or but not"
     " what where when why how who with for from please thanks thank yes yeah nope hi hello"
-    " need want can help english"
+    " need want can help english good morning night im i'm it this that there here have"
+    " got get do does don't dont just some any no so really sorry hey"
 )
 
 
@@ -96,11 +100,15 @@ class LinguaLanguageDetector:
         french, english = len(vocabulary & _ONLY_FR), len(vocabulary & _ONLY_EN)
         if french and english:
             return winner if best.value >= MIXED_MIN_CONFIDENCE else None
+        markers = french if winner is Language.FR else english
+        if len(words) < SHORT_TEXT_WORDS and not markers:
+            # "hmmm kwak kwak", "blblbl zzzrt": a short text with no everyday word of the
+            # language lingua picks is noise, not a language.
+            return None
         if best.value >= self._min_confidence:
             return winner
         # Joual and SMS French puzzle the statistics ("y reste tu des lits a soir" reads
         # 0.80): several everyday words of one language only, and none of the other, decide.
-        markers = french if winner is Language.FR else english
         return winner if markers >= MIN_MARKERS else None
 
 

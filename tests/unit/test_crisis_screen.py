@@ -567,6 +567,8 @@ TRAPS = [
     "how can you tell if someone's overdosing on opioids",
     "how do you know if somebody is overdosing",
     "how to recognize an opioid overdose",
+    "what are the signs someone is overdosing",
+    "c'est quoi les signes qu'une personne fait une surdose",
     "signes d'une od",
     # Issue 8: harmless texts the NLU once read as crises
     "j'ai crevé mon pneu de vélo, où je peux le faire réparer?",

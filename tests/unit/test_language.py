@@ -86,6 +86,11 @@ UNSURE = [
     "hello",
     "ok merci thanks",
     "merci thanks",
+    "hmmm kwak kwak",
+    "blblbl zzzrt",
+    "asdf qwerty",
+    "thanks",
+    "merci",
 ]
 
 
