@@ -57,7 +57,8 @@ _ONLY_FR: Final = _words(
     " bonjour salut allo le la les une des du au aux pour avec dans mais ou quoi comment"
     " pourquoi qui que quand chez moi toi mon ma mes ton ta tes ça ca c'est cest jai chu"
     " besoin veux peux faire parler aide francais français où ça bonne bonsoir rien faim"
-    " dormir manger ce cette aussi très trop bien chui jsuis jveux y'a"
+    " dormir manger ce cette aussi très trop bien chui chuis jsuis jsui jveux jveu jvais jsais"
+    " jpeux jpense jme jte y'a"
 )
 _ONLY_EN: Final = _words(
     "i you he she we they is am are was the my your his her to of and or but not"
