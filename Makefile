@@ -50,6 +50,7 @@ demo: demo-data nlu-train ## Start the console chat on the embedded default (SQL
 	@scripts/demo.sh
 
 test: $(STAMP) nlu-train ## Run the whole test suite (SQLite and PostgreSQL, real Rasa)
+	@scripts/ensure-chromium.sh
 	@$(BIN)/pytest
 
 test-fast: $(STAMP) ## Unit tests only

@@ -10,14 +10,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import SystemClock
+from bot.hours_label import team_hours_label
 from bot.settings import Settings
 from bot.team_calendar import TeamClosedDays
 from flows.availability import TeamAvailability, TeamHours
 from flows.catalogue import Catalogue
+from flows.domain import Language
 from flows.engine import Engine, EngineConfig
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import pseudonym_for
+from flows.insights import InsightEffects
 from flows.ownership import Ownership
 from flows.ports import Clock, CrisisScreen, Nlu, ResourceDirectory
 from flows.reading import TextReader
@@ -28,6 +31,7 @@ from nlu.crisis_lines import FileCrisisLineRegistry
 from resources_db.crypto import AddressCipher
 from resources_db.db import create_engine, session_factory
 from resources_db.directory import SqlResourceDirectory
+from resources_db.insights import SqlAreaLabeller
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
 from resources_db.waiting_line import SqlWaitingLine
 
@@ -160,8 +164,18 @@ def build_services(
         config=EngineConfig(
             jurisdiction=settings.jurisdiction,
             team_name=settings.team_name,
-            hours_label_fr=settings.hours_label_fr,
-            hours_label_en=settings.hours_label_en,
+            hours_label_fr=team_hours_label(
+                settings.team_hours,
+                Language.FR,
+                public_holidays=settings.team_public_holidays,
+                catalogue=catalogue,
+            ),
+            hours_label_en=team_hours_label(
+                settings.team_hours,
+                Language.EN,
+                public_holidays=settings.team_public_holidays,
+                catalogue=catalogue,
+            ),
             place_example=PLACE_EXAMPLES[settings.jurisdiction.value],
         ),
         ownership=ownership,
@@ -171,7 +185,15 @@ def build_services(
         engine=engine,
         reader=TextReader(screen=screen, nlu=nlu),
         uow_factory=uow_factory,
-        effect_handlers=(CaseEffects(handoff_rules),),
+        effect_handlers=(
+            CaseEffects(handoff_rules),
+            InsightEffects(
+                clock=clock,
+                zone=ZoneInfo(settings.timezone),
+                areas=SqlAreaLabeller(sessions, settings.jurisdiction),
+                directory=directory,
+            ),
+        ),
     )
     key = settings.pseudonym_key.get_secret_value().encode()
     handoff = HandoffService(

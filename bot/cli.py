@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_audit, cli_nlu, cli_resources, cli_scenarios
+from bot import cli_audit, cli_nlu, cli_poster, cli_report, cli_resources, cli_scenarios
 from bot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.add_typer(cli_audit.app, name="audit", help="What workers did with a case (a
 app.add_typer(
     cli_scenarios.app, name="scenarios", help="Play whole conversations as a person and a worker."
 )
+app.add_typer(cli_poster.app, name="poster", help="Posters and pocket cards with a QR code.")
+app.add_typer(cli_report.app, name="report", help="The anonymous needs & gaps report.")
 
 
 def _settings() -> Settings:

@@ -17,6 +17,8 @@ from flows.domain import Formality, Jurisdiction, Language
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "change_me", "secret", "xxx", "todo"})
 MIN_PSEUDONYM_KEY_CHARS = 32
+# Telegram: 5 to 32 characters, Latin letters, digits and underscores, ending in "bot".
+BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$")
 
 
 class Environment(StrEnum):
@@ -53,8 +55,6 @@ class Settings(BaseSettings):
     default_language: Language = Language.FR
     formality: Formality = Formality.TU
     team_name: str = "Passerelle"
-    hours_label_fr: str = "du lundi au vendredi, de 9 h à 21 h"
-    hours_label_en: str = "Monday to Friday, 9 am to 9 pm"
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     nlu_url: str = "http://127.0.0.1:5005"
     nlu_timeout_s: float = Field(default=2.0, gt=0)
 
+    # Outreach: posters (deep links to the bot) and the anonymous needs & gaps report.
+    bot_username: str = ""
+    report_min_count: int = Field(default=5, ge=5)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -93,6 +97,17 @@ class Settings(BaseSettings):
     @classmethod
     def _known_team_hours(cls, value: str) -> str:
         return normalise_schedule(value)
+
+    @field_validator("bot_username")
+    @classmethod
+    def _bot_username(cls, value: str) -> str:
+        name = re.sub(r"^(https?://)?(t\.me/|telegram\.me/)?@?", "", value.strip())
+        if name and not BOT_USERNAME.match(name):
+            raise ValueError(
+                f"BOT_USERNAME {value!r} is not a Telegram bot username "
+                "(5-32 letters, digits or _, ending in 'bot', e.g. PasserelleSherbrookeBot)"
+            )
+        return name
 
     @field_validator("staff_signature")
     @classmethod
@@ -149,6 +164,15 @@ class Settings(BaseSettings):
                 raise SettingsError("WEBHOOK_URL is required in webhook mode.")
             if secret.strip().lower() in PLACEHOLDERS or len(secret) < 16:
                 raise SettingsError("WEBHOOK_SECRET must be set (16+ characters) in webhook mode.")
+
+    def require_bot_username(self) -> str:
+        """The bot's username, for deep links; a clear error when it is not set."""
+        if not self.bot_username:
+            raise SettingsError(
+                "BOT_USERNAME is not set: posters link to t.me/<bot username>?start=<code>. "
+                "Set it to the username @BotFather gave the bot (without the @)."
+            )
+        return self.bot_username
 
     @property
     def staff_workers(self) -> dict[int, str | None]:

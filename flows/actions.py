@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flows.directory import SearchPage
 from flows.domain import CaseReason, Conversation, Language, Priority, Theme
+from flows.insights import Noted
 from flows.understanding import NO_CRISIS, Screening
 
 
@@ -89,7 +90,7 @@ class CancelFollowUps:
     """Cancel every pending follow-up for this conversation."""
 
 
-Effect = OpenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps
+Effect = OpenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps | Noted
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from flows.events import (
     TimerFired,
 )
 from flows.handoff import priority_for
+from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
 from flows.ports import Clock, CrisisLineRegistry, ResourceDirectory, WaitingLine
 from flows.reading import NLU_MAX_CHARS, Reading
@@ -163,7 +164,8 @@ class Engine:
         notice = Reply(self._t.text("first_contact", conv.language, **self._about(conv.language)))
         if conv.state is FlowState.NEW:
             conv = replace(conv, state=FlowState.MENU)
-        return replace(decision, conversation=conv, messages=(notice, *decision.messages))
+        first = replace(decision, conversation=conv, messages=(notice, *decision.messages))
+        return noting(first, arrival_noted(None, conv.language, returning=False))  # insights
 
     # --- ownership ------------------------------------------------------------------------
 
@@ -282,9 +284,10 @@ class Engine:
                 returning = conv.state is not FlowState.NEW
                 source = argument if SOURCE_CODE.match(argument or "") else conv.source
                 conv = replace(conv, state=FlowState.MENU, source=source)
+                noted = arrival_noted(argument, lang, returning=returning)  # insights
                 if returning:
-                    return Decision(conv, (self._menu(conv, "welcome_back"),))
-                return Decision(conv, (self._menu(conv, "welcome", **self._about(lang)),))
+                    return Decision(conv, (self._menu(conv, "welcome_back"),), noted)
+                return Decision(conv, (self._menu(conv, "welcome", **self._about(lang)),), noted)
             case PersonCommand.LANGUAGE:
                 chosen = argument.strip().lower()[:2]
                 if chosen in ("fr", "en"):
@@ -369,7 +372,8 @@ class Engine:
             where = reading.entity("postal_code") or reading.entity("place")
             place = await self._directory.locate(where) if where else None
             if place is not None:
-                return await self._search(conv, reading.theme, place, 0, area=place.label)
+                searched = await self._search(conv, reading.theme, place, 0, area=place.label)
+                return noting(searched, need_noted(reading.theme, place.label))  # insights
             return await self._theme_chosen(conv, reading.theme)
         if reading.intent is Intent.FAQ and reading.faq_key:
             key = f"faq.{reading.faq_key}"
@@ -401,17 +405,18 @@ class Engine:
 
     async def _theme_chosen(self, conv: Conversation, theme: Theme) -> Decision:
         conv = replace(conv, theme=theme)
+        need = need_noted(theme, conv.area)  # insights
         if conv.area:
             place = await self._directory.locate(conv.area)
             if place is not None:
-                return await self._search(conv, theme, place, 0, area=conv.area)
+                return noting(await self._search(conv, theme, place, 0, area=conv.area), need)
         lang = conv.language
         ask = Reply(
             self._t.text("ask_place", lang, theme=self._t.text(f"theme.{theme}", lang)),
             buttons=((Button(self._t.text("button.menu", lang), "menu"),),),
             location_button=self._t.text("button.share_location", lang),
         )
-        asked = Decision(replace(conv, state=FlowState.AWAITING_PLACE), (ask,))
+        asked = Decision(replace(conv, state=FlowState.AWAITING_PLACE), (ask,), (need,))
         return _traced(asked, theme=theme)
 
     async def _search(
@@ -449,7 +454,8 @@ class Engine:
             area=area if area is not None else conv.area,
             results_page=offset // PAGE_SIZE,
         )
-        return _traced(Decision(conv, messages), theme=theme, results=page)
+        noted = search_noted(query, page, area)  # insights
+        return _traced(Decision(conv, messages, noted), theme=theme, results=page)
 
     async def _more(self, conv: Conversation, rest: str) -> Decision:
         try:

@@ -12,6 +12,7 @@ from typing import Protocol, Self
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Jurisdiction, Language
 from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
+from flows.insights import InsightLog
 from flows.understanding import (
     CrisisLines,
     Interpretation,
@@ -124,6 +125,11 @@ class UnitOfWork(Protocol):
     @property
     def workers(self) -> WorkerDirectory:
         """This unit's worker names."""
+        ...
+
+    @property
+    def insights(self) -> InsightLog:
+        """This unit's append-only anonymous insight events."""
         ...
 
     async def commit(self) -> None:

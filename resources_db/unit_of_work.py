@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from flows.ports import StorageBusy
 from resources_db.cases import SqlAuditLog, SqlCaseRepository, SqlWorkerDirectory
 from resources_db.crypto import AddressCipher
+from resources_db.insights import SqlInsightLog
 from resources_db.repositories import EncryptedAddressBook, SqlConversationRepository
 
 
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
         self.cases: SqlCaseRepository
         self.audit: SqlAuditLog
         self.workers: SqlWorkerDirectory
+        self.insights: SqlInsightLog
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -34,6 +36,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(self.session)
         self.audit = SqlAuditLog(self.session)
         self.workers = SqlWorkerDirectory(self.session)
+        self.insights = SqlInsightLog(self.session)
         return self
 
     async def __aexit__(

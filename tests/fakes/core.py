@@ -10,6 +10,7 @@ from typing import Self
 from flows.cases import AuditEntry, Case, CaseStatus
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Language, Priority
+from flows.insights import InsightEvent
 from flows.understanding import Intent, Interpretation, NluUnavailable
 
 
@@ -191,6 +192,16 @@ class MemoryWorkers:
             self._names[pseudonym] = name
 
 
+class MemoryInsights:
+    """``InsightLog``: a list that only grows."""
+
+    def __init__(self, events: list[InsightEvent]) -> None:
+        self._events = events
+
+    async def add(self, event: InsightEvent) -> None:
+        self._events.append(event)
+
+
 class MemoryUnitOfWork:
     """Writes land in the shared stores only on commit."""
 
@@ -205,11 +216,13 @@ class MemoryUnitOfWork:
         self._messages = dict(self._world.case_messages)
         self._audit = list(self._world.audit)
         self._workers = dict(self._world.workers)
+        self._insights = list(self._world.insights)
         self.conversations = MemoryConversations(self._conversations)
         self.addresses = MemoryAddresses(self._addresses)
         self.cases = MemoryCases(self._cases, self._messages)
         self.audit = MemoryAudit(self._audit)
         self.workers = MemoryWorkers(self._workers)
+        self.insights = MemoryInsights(self._insights)
         return self
 
     async def __aexit__(
@@ -227,6 +240,7 @@ class MemoryUnitOfWork:
         self._world.case_messages = self._messages
         self._world.audit = self._audit
         self._world.workers = self._workers
+        self._world.insights = self._insights
         self.committed = True
 
     async def rollback(self) -> None:
@@ -243,6 +257,7 @@ class MemoryWorld:
     case_messages: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     workers: dict[str, str] = field(default_factory=dict)
+    insights: list[InsightEvent] = field(default_factory=list)
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
