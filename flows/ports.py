@@ -15,7 +15,13 @@ from flows.domain import Conversation, Jurisdiction, Language
 from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
 from flows.insights import InsightLog
 from flows.transcript import TranscriptStore
-from flows.understanding import CrisisLines, Interpretation, NluUnavailable, Screening
+from flows.understanding import (
+    CrisisLines,
+    Interpretation,
+    NluUnavailable,
+    Screening,
+    TextCues,
+)
 
 
 class Clock(Protocol):
@@ -175,4 +181,20 @@ class CaseLookup(Protocol):
 
     async def last_case(self, pseudonym: str) -> Case | None:
         """The person's most recent case, open or closed (None if they never had one)."""
+        ...
+
+
+class LanguageDetector(Protocol):
+    """Which language a text is written in, when that is clear."""
+
+    def detect(self, text: str) -> Language | None:
+        """FR or EN when confident; None when unsure (very short, mixed, emoji only)."""
+        ...
+
+
+class CueReader(Protocol):
+    """Deterministic facts of one message: age, asking for someone else, a human, a meeting…"""
+
+    def read(self, text: str) -> TextCues:
+        """The cues of one message (pure, fast, never depends on a server)."""
         ...

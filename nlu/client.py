@@ -52,11 +52,19 @@ class _RasaEntity(BaseModel):
     extractor: str | None = None
 
 
+class _RankedIntent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = None
+    confidence: float = 0.0
+
+
 class _RasaParse(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     intent: _RasaIntent | None = None
     entities: list[_RasaEntity] = []
+    intent_ranking: list[_RankedIntent] = []
     response_selector: dict[str, Any] | None = None
 
 
@@ -64,12 +72,21 @@ class _SelectedResponse(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     intent_response_key: str | None = None
+    confidence: float = 0.0
+
+
+class _RankedResponse(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    intent_response_key: str | None = None
+    confidence: float = 0.0
 
 
 class _Selection(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     response: _SelectedResponse
+    ranking: list[_RankedResponse] = []
 
 
 class RasaNluClient:
@@ -178,51 +195,95 @@ class _RasaFailure(Exception):
         self.reason = reason
 
 
+def _unit(value: float) -> float:
+    """A confidence Rasa gave, made safe: finite and within [0, 1]."""
+    if not math.isfinite(value):
+        return 0.0
+    return min(max(value, 0.0), 1.0)
+
+
+def _theme_of(name: str | None) -> Theme | None:
+    """The theme of a ``need_<theme>`` intent name, if it is one of ours."""
+    if not name or not name.startswith(NEED_PREFIX):
+        return None
+    theme_id = name.removeprefix(NEED_PREFIX)
+    return Theme(theme_id) if theme_id in Theme.__members__.values() else None
+
+
 def _interpretation(parsed: _RasaParse) -> Interpretation:
     """Map Rasa's parse onto the core's ``Interpretation``."""
     name = parsed.intent.name if parsed.intent else None
-    confidence = parsed.intent.confidence if parsed.intent else 0.0
-    if not math.isfinite(confidence):
-        confidence = 0.0
-    confidence = min(max(confidence, 0.0), 1.0)
+    confidence = _unit(parsed.intent.confidence) if parsed.intent else 0.0
     entities = _entities(parsed.entities)
     if not name:
         return Interpretation(Intent.UNKNOWN, 0.0, entities=entities)
     if name.startswith(NEED_PREFIX):
-        theme_id = name.removeprefix(NEED_PREFIX)
-        if theme_id in Theme.__members__.values():
-            return Interpretation(Intent.NEED, confidence, theme=Theme(theme_id), entities=entities)
+        theme = _theme_of(name)
+        if theme is not None:
+            return Interpretation(Intent.NEED, confidence, theme=theme, entities=entities)
         return Interpretation(Intent.UNKNOWN, confidence, entities=entities)
+    second, second_confidence = _second_theme(parsed)
+    extra: dict[str, Any] = {
+        "entities": entities,
+        "second_theme": second,
+        "second_theme_confidence": second_confidence,
+    }
     if name == FAQ_INTENT or name.startswith(f"{FAQ_INTENT}/"):
-        topic = _faq_topic(parsed)
+        topic, topic_confidence = _faq_topic(parsed)
         if topic is None:
-            return Interpretation(Intent.UNKNOWN, confidence, entities=entities)
-        return Interpretation(Intent.FAQ, confidence, faq_key=topic, entities=entities)
+            return Interpretation(Intent.UNKNOWN, confidence, **extra)
+        return Interpretation(
+            Intent.FAQ, confidence, faq_key=topic, faq_confidence=topic_confidence, **extra
+        )
     if name in PLAIN_INTENTS:
-        return Interpretation(Intent(name), confidence, entities=entities)
-    return Interpretation(Intent.UNKNOWN, confidence, entities=entities)
+        return Interpretation(Intent(name), confidence, **extra)
+    return Interpretation(Intent.UNKNOWN, confidence, **extra)
 
 
-def _faq_topic(parsed: _RasaParse) -> str | None:
-    """The FAQ topic: from the ResponseSelector, else from the full retrieval intent name."""
-    candidates: list[str | None] = []
+def _second_theme(parsed: _RasaParse) -> tuple[Theme | None, float]:
+    """The best ``need_<theme>`` of the ranking (the top intent is not a need)."""
+    best: tuple[Theme | None, float] = (None, 0.0)
+    for ranked in parsed.intent_ranking:
+        theme = _theme_of(ranked.name)
+        confidence = _unit(ranked.confidence)
+        if theme is not None and (best[0] is None or confidence > best[1]):
+            best = (theme, confidence)
+    return best
+
+
+def _faq_topic(parsed: _RasaParse) -> tuple[str | None, float]:
+    """The FAQ topic and the selector's confidence in it.
+
+    From the ResponseSelector's response, else from the full retrieval intent name (then the
+    confidence is the one the selector's ranking gives that topic, 0.0 if absent).
+    """
+    selections: list[_Selection] = []
     selector = parsed.response_selector or {}
     for key in (FAQ_INTENT, "default"):
         raw = selector.get(key)
         if raw is None:
             continue
         try:
-            candidates.append(_Selection.model_validate(raw).response.intent_response_key)
+            selections.append(_Selection.model_validate(raw))
         except ValidationError:
             continue
+    candidates: list[tuple[str | None, float | None]] = [
+        (s.response.intent_response_key, s.response.confidence) for s in selections
+    ]
     if parsed.intent is not None:
-        candidates.append(parsed.intent.full_retrieval_intent_name)
-    for candidate in candidates:
-        if candidate and candidate.startswith(f"{FAQ_INTENT}/"):
-            topic = candidate.removeprefix(f"{FAQ_INTENT}/")
-            if topic:
-                return topic
-    return None
+        candidates.append((parsed.intent.full_retrieval_intent_name, None))
+    prefix = f"{FAQ_INTENT}/"
+    for candidate, given in candidates:
+        if candidate and candidate.startswith(prefix) and candidate.removeprefix(prefix):
+            ranked = (
+                r.confidence
+                for s in selections
+                for r in s.ranking
+                if r.intent_response_key == candidate
+            )
+            confidence = given if given is not None else next(ranked, 0.0)
+            return candidate.removeprefix(prefix), _unit(confidence)
+    return None, 0.0
 
 
 def _entities(raw: list[_RasaEntity]) -> tuple[Entity, ...]:

@@ -30,7 +30,7 @@ from typing import Final
 
 from flows.understanding import NO_CRISIS, CrisisCategory, CrisisLevel, Screening
 
-__all__ = ["DeterministicCrisisScreen", "normalise"]
+__all__ = ["DeterministicCrisisScreen", "fold", "normalise", "squeezed_pattern"]
 
 # --- normalisation ------------------------------------------------------------------------
 
@@ -167,7 +167,8 @@ _SMS_EXACT: Final[dict[str, str]] = {k: _squeeze(v) for k, v in _SMS.items()}
 _SMS_SQUEEZED: Final[dict[str, str]] = {k: v for k, v in _SMS_EXACT.items() if _squeeze(k) == k}
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Casefold, ligatures spelled out, accents dropped (``Tuéé`` → ``tuee``)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -185,7 +186,7 @@ def normalise(text: str) -> str:
 
     The result starts and ends with a space and has single spaces between tokens.
     """
-    folded = _ELONGATION.sub(r"\1", _fold(text))
+    folded = _ELONGATION.sub(r"\1", fold(text))
     folded = _NOT_CONTRACTION.sub(lambda m: f" {_NOT_EXPANDED.get(m[1], m[1])} not", folded)
     folded = _EN_SUFFIX.sub(lambda m: f"{m[1]} {_EN_SUFFIX_EXPANDED[m[2]]}", folded)
     folded = _I_AM.sub(" i am ", folded)
@@ -199,9 +200,15 @@ def normalise(text: str) -> str:
 _LETTER_RUN_IN_PATTERN: Final = re.compile(r"(?<!\\)([a-z])\1+")
 
 
-def _rx(source: str) -> re.Pattern[str]:
-    """Compile a pattern written in plain spelling, squeezed like the normalised text."""
+def squeezed_pattern(source: str) -> re.Pattern[str]:
+    """Compile a pattern written in plain spelling, squeezed like the normalised text.
+
+    For patterns that run on ``normalise``'s output (this screen's and the cue reader's).
+    """
     return re.compile(_LETTER_RUN_IN_PATTERN.sub(r"\1", source))
+
+
+_rx = squeezed_pattern
 
 
 def _gap(n: int) -> str:
@@ -315,6 +322,7 @@ def _rules(category: CrisisCategory, level: CrisisLevel, *sources: str) -> tuple
 
 _S, _SH, _OD = CrisisCategory.SUICIDE, CrisisCategory.SELF_HARM, CrisisCategory.OVERDOSE
 _V, _CA, _O = CrisisCategory.VIOLENCE, CrisisCategory.CHILD_ABUSE, CrisisCategory.OTHER
+_SA = CrisisCategory.SEXUAL_ASSAULT
 _URGENT, _CONCERN = CrisisLevel.URGENT, CrisisLevel.CONCERN
 
 _MINOR_AGE: Final = _rx(
@@ -457,6 +465,11 @@ _WEAPON = (
     r"|knife|knives|pistol|rifle|shotgun|weapon|blade|\U0001f52a|\U0001f52b)"
     r"(?! (?:suisse|a beurre|a pain|swiss|butter)\b)"
 )
+# Who may break a door down: a person, not "le concierge" fixing a pipe.
+_DOOR_AGENT = (
+    r"(?:il|elle|ils|elles|on|quelqu un|un gars|un mec|un type|des gars|(?:mon|ma|mes|son|sa"
+    rf"|ses|notre) \S+(?: \S+)?|{_PERSON_EN})"
+)
 _VIOLENCE_URGENT = _rules(
     _V,
     _URGENT,
@@ -501,6 +514,20 @@ _VIOLENCE_URGENT = _rules(
     r"\b(?:peur|fear|afraid|scared) (?:pour|for) (?:ma|my) (?:vie|life)\b",
     r"\b(?:va|veut|vont|menace de|going to|threatened to|wants to) (?:me )?(?:violer"
     r"|rape me)\b",
+    # someone breaking in, now
+    rf"\b{_DOOR_AGENT}(?: \S+){{0,4}}? (?:defonce|defoncent|defoncer|enfonce|enfoncent|enfoncer"
+    r"|casse|cassent|casser|fesse dans|frappe dans|cogne dans|cognent dans|frappent dans"
+    r"|fessent dans|kick|kicks|kicking|kicked|break|breaks|breaking|broke|bang|bangs|banging"
+    r"|smash|smashes|smashing|pound|pounds|pounding) (?:in |down |on |through )?(?:la|ma|notre"
+    r"|the|my|our|a) (?:porte|door|fenetre|window)\b(?!(?: \S+){0,6}? pour (?:reparer|sauver"
+    r"|aider|m aider|le sauver|la sauver))",
+    rf"\b{_PERSON_EN}(?: is| s| are)? (?:trying to|about to|going to) (?:break|get|come|force"
+    r" (?:his|her|their) way) (?:in|into my|into the|down the door)\b",
+    r"\b(?:il|elle|ils|quelqu un|mon ex|he|she|they|someone|my ex) (?:\S+ )?(?:essaie|essaye"
+    r"|essayent|tente|tentent) (?:de |d )?(?:rentrer|entrer|defoncer|forcer la porte)\b"
+    r"(?: \S+){0,4}? (?:force|peur|aide|help|police|vite|chez moi|dans l appart)\b",
+    r"\b(?:break|breaking|broke|kick|kicking|kicked) (?:down |in )?(?:the|my|our) door\b"
+    r"|\b(?:the|my) door (?:in|down)\b(?: \S+){0,4}? (?:scared|help|now)\b",
 )
 
 _CHILD_ABUSE_URGENT = _rules(
@@ -524,6 +551,33 @@ _CHILD_ABUSE_URGENT = _rules(
     r"|children|little sister|little brother|baby|stepdaughter|stepson)\b",
 )
 
+_NIGHT_VISITOR = (
+    rf"(?:{_PARENT}|(?:le|son|the) (?:chum|copain|mec|boyfriend|bf) (?:de ma mere|of my mom"
+    r"|of my mum|de ma mere)|my mom s boyfriend|my mum s boyfriend)"
+)
+_STEP_KIN = (
+    r"(?:(?:mon|ma|mes) (?:beau pere|belle mere|oncle|parrain|cousin|demi frere|tuteur|gardien)"
+    r"|my (?:stepdad|step dad|stepfather|step father|stepmom|step mom|stepmother|uncle|cousin"
+    r"|stepbrother|step brother|guardian)|(?:le|son|the) (?:chum|copain|mec|boyfriend|bf)"
+    r" (?:de ma mere|of my mom|of my mum)|my (?:mom|mum|mother) s boyfriend)"
+)
+_INTO_MY = (
+    r"(?:vient|viens|venait|rentre|entre|rentrait|entrait|se glisse|se couche|se colle|comes"
+    r"|came|sneaks|snuck|keeps coming|gets|got|climbs|crawls|lies down) (?:\S+ )?(?:dans"
+    r"|into|in|in to|sur|on) (?:ma|mon|my)"
+)
+_CHILD_ABUSE_AT_NIGHT = _rules(
+    _CA,
+    _URGENT,
+    # a step-parent (or the like) in the child's room; any parent in the child's bed
+    rf"\b{_STEP_KIN}(?: \S+){{0,2}}? {_INTO_MY} (?:chambre|lit|room|bed|bedroom)\b",
+    rf"\b{_NIGHT_VISITOR}(?: \S+){{0,2}}? {_INTO_MY} (?:lit|bed)\b",
+    rf"\b{_NIGHT_VISITOR}(?: \S+){{0,3}}? (?:la nuit|le soir|quand (?:ma mere|mon pere|tout"
+    r" le monde|maman|papa) (?:dort|est pas la|travaille)|at night|when (?:my mom|my mum|my"
+    r" dad|everyone) (?:is asleep|sleeps|is at work|is out)|when i am asleep)\b(?: \S+){0,4}?"
+    r" (?:chambre|lit|room|bed|touche|touches|touch)\b",
+)
+
 _CHILD_ABUSE_CONCERN = _rules(
     _CA,
     _CONCERN,
@@ -543,27 +597,20 @@ _VIOLENCE_CONCERN = _rules(
     _CONCERN,
     rf"\b{_AGENT}(?: \S+){{0,2}}? (?:me|m|m a|m ont|nous) (?:frappe|frappee|frappent|frappait"
     r"|bat|battent|battait|battu|battue|cogne|cognee|tape|tapee|tabasse|tabassee|gifle|giflee"
-    r"|etrangle|viole|violee|brutalise|brutalisee|maltraite|maltraitee|enferme|enfermee"
+    r"|etrangle|brutalise|brutalisee|maltraite|maltraitee|enferme|enfermee"
     r"|sequestre|sequestree|agresse|agressee|fait du mal|fait des bleus|casse le nez"
-    rf"|casse la gueule|lance des objets)\b{_NOT_NERVES}",
+    rf"|casse la gueule|lance des objets)\b{_NOT_NERVES}(?! sexuelement)",
     rf"\b{_PERSON_EN} (?:hits|hit|beats|beat|punches|punched|slaps|slapped|kicks|kicked"
-    r"|chokes|choked|hurts|hurt|abuses|abused|threatens|threatened|rapes|raped|assaulted"
+    r"|chokes|choked|hurts|hurt|abuses|abused|threatens|threatened|assaulted"
     r"|strangled|pushed|shoved|attacked) (?:me|us)\b(?! (?:out|off)\b)",
-    r"\b(?:j ai ete|jai ete|m a|m ont|on m a|il m a|ils m ont) (?:violee|viole|violees"
-    r"|agressee|agresse|agressee sexuellement|agresse sexuellement|abusee|tabassee|tabasse"
-    r"|battue|frappee|droguee|drogue)\b",
-    r"\b(?:me suis fait|me suis faite|me fais|me fait) (?:violer|agresser|tabasser|battre"
-    r"|frapper|droguer|casser la gueule)\b",
-    r"\b(?:i was|i have been|i got) (?:raped|sexually assaulted|assaulted|drugged|beaten up"
+    r"\b(?:j ai ete|jai ete|m a|m ont|on m a|il m a|ils m ont) (?:agressee|agresse|tabassee"
+    r"|tabasse|battue|frappee|droguee|drogue)\b(?! sexuelement)",
+    r"\b(?:me suis fait|me suis faite|me fais|me fait) (?:agresser|tabasser|battre"
+    r"|frapper|droguer|casser la gueule)\b(?! sexuelement)",
+    r"\b(?:i was|i have been|i got) (?:assaulted|drugged|beaten up"
     r"|jumped|mugged|attacked|beaten|stabbed)\b",
-    r"\b(?:he|she|they|someone|somebody|a guy|some guy) (?:raped|sexually assaulted"
-    r"|assaulted|drugged|attacked|jumped|beat up|mugged) me\b",
-    r"\b(?:subi|subit|vecu|victime d|victime de|survived|victim of|experienced|went through)"
-    r" (?:une |un |a |an )?(?:agression sexuelle|agressions sexuelles|viol|viols|sexual assault"
-    r"|rape|abus sexuels?)\b",
-    r"\b(?:viol collectif|date rape|forced to have sex|force a coucher|forcee a coucher"
-    r"|force a avoir des relations|forcee a avoir des relations|oblige a coucher"
-    r"|obligee a coucher)\b",
+    r"\b(?:he|she|they|someone|somebody|a guy|some guy) (?:assaulted|drugged|attacked"
+    r"|jumped|beat up|mugged) me\b",
     r"\b(?:j ai|i am) (?:tres |tellement |vraiment |so |really )?(?:peur|afraid|scared"
     r"|terrified|terrifie|terrifiee) (?:de|d|of) (?:mon chum|mon mari|mon ex|mon copain"
     r"|ma blonde|ma femme|mon conjoint|ma conjointe|ma copine|mon partenaire|lui|elle|him|her"
@@ -575,14 +622,62 @@ _VIOLENCE_CONCERN = _rules(
     r"|defoncer|casser|violer|enlever|prendre les enfants|brule))\b",
 )
 
+# Sexual assault told by the person: its own category, so the reply gives the sexual-assault
+# line of the jurisdiction. A threat of rape stays violence (urgent); a child's disclosure is
+# child abuse. Made urgent by ``_RECENT`` (it happened tonight: care and evidence are
+# time-bound).
+_SEXUAL_ASSAULT_CONCERN = _rules(
+    _SA,
+    _CONCERN,
+    r"\b(?:j ai ete|jai ete|m a|m ont|on m a|il m a|ils m ont|un gars m a|un mec m a|quelqu un"
+    r" m a|je me suis fait|je me suis faite|me suis fait|me suis faite|se sont) (?:violee"
+    r"|viole|violees|violer|agressee sexuellement|agresse sexuellement|agresser sexuellement"
+    r"|abusee sexuellement|abuse sexuellement|abuser sexuellement|tripotee|tripote|tripoter"
+    r"|pelotee|pelote|peloter|abusee|abuse|abuser)\b(?! (?:de (?:ma|mon|mes|la|le|sa|son)"
+    r"|financierement))",
+    rf"\b{_AGENT}(?: \S+){{0,2}}? (?:m a|m ont|me) (?:viole|violee|violent|violait"
+    r"|agresse sexuellement|agressee sexuellement|tripote|tripotee|pelote|pelotee)\b",
+    # "un gars m'a forcée hier soir": forced, unless to do something else ("à partir")
+    r"\b(?:m a|m ont|on m a) (?:forcee|force|obligee|oblige)\b(?! (?:a|de|d) (?!coucher|avoir"
+    r" des relations|avoir du sexe|faire des choses|le sucer|faire l amour|baiser)\S+)"
+    r"(?! (?:la porte|la serure|la main))",
+    r"\b(?:il|elle|ils|un gars|un mec|quelqu un|on|he|someone|somebody|a guy) (?:\S+ )?"
+    r"(?:a abuse de moi|a profite de moi|m a pris de force)\b(?! (?:financierement|pour"
+    r" l argent|pour mon argent))",
+    r"\b(?:profite|profiter|profitait|abuse|abuser|abusait) de moi\b(?: \S+){0,6}? (?:saoul"
+    r"|saoule|soul|soule|bourre|bouree|gele|gelee|endormi|endormie|dormais|inconscient"
+    r"|inconsciente|party|soiree|sexuelement|defonce|defoncee|pas en etat|drogue|droguee)\b",
+    r"\b(?:took|taken|taking|takes) advantage of me\b(?: \S+){0,6}? (?:drunk|high|asleep"
+    r"|sleeping|passed out|wasted|out of it|unconscious|party|sexually|could not say no"
+    r"|blacked out|black out)\b|\bsexually took advantage\b",
+    rf"\b{_PERSON_EN} (?:raped|rapes|sexually assaulted|molested|groped|forced himself on"
+    r"|forced herself on|forced themselves on|touched me without|made me have sex) ?(?:me)?\b",
+    r"\b(?:i was|i have been|i got|i am being|i was being) (?:raped|sexually assaulted"
+    r"|molested|groped|forced to have sex|roofied and)\b",
+    r"\b(?:subi|subit|vecu|victime d|victime de|survived|victim of|experienced|went through)"
+    r" (?:une |un |a |an )?(?:agression sexuelle|agressions sexuelles|viol|viols|sexual assault"
+    r"|rape|abus sexuels?)\b",
+    r"\b(?:viol collectif|date rape|forced to have sex|force a coucher|forcee a coucher"
+    r"|force a avoir des relations|forcee a avoir des relations|oblige a coucher"
+    r"|obligee a coucher|sans mon consentement|without my consent|did not consent|i did not"
+    r" want to and he|je voulais pas pis il|je voulais pas et il|j ai dit non pis il"
+    r"|j ai dit non et il|i said no but he|i said no and he)\b",
+)
+_RECENT: Final = _rx(
+    r"\b(?:hier soir|cette nuit|ce soir|tantot|tout a l heure|ce matin|y a une heure|il y a une"
+    r" heure|il y a (?:\d|deux|trois|quelques) heures|apres le party|a soir|last night|tonight"
+    r"|this morning|just now|an hour ago|hours ago|earlier today|right now|en ce moment)\b"
+)
+
 _SELF_HARM_CONCERN = _rules(
     _SH,
     _CONCERN,
     r"\b(?:me|m) (?:suis )?(?:encore |deja |souvent |encore une fois )?(?:scarifier|scarifie"
     r"|scarifiee|mutiler|mutile|mutilee|taillader|taillade"
     r"|lacerer|lacere|bruler expres|brule expres|frapper la tete contre)\b",
-    rf"\b(?:{_JE}|j ai envie de|envie de)\b{_gap(3)} (?:me|m) (?:suis )?(?:coupe|couper|coupee"
-    rf"|coupes|coupais|couperai)\b{_CUT_NOT_SELF_HARM}",
+    rf"\b(?:{_JE}|j ai envie de|envie de)\b{_gap(3)} (?:me|m) (?:suis )?(?:encore |deja"
+    r" |souvent |encore une fois |re )?(?:coupe|couper|coupee|coupes|coupais|couperai"
+    rf"|recoupe|recouper|recoupee|recoupais)\b{_CUT_NOT_SELF_HARM}",
     r"\b(?:me|m) (?:suis )?(?:brule|bruler|brulee|brulais) (?:avec|a la|au|les bras|la"
     r" peau|expres|encore)\b(?!(?: \S+){0,2} (?:cuisinant|soleil|four|poele|cafe|the)\b)",
     rf"\b(?:{_JE}|envie de)\b{_gap(3)} (?:me|m) (?:faire|fais|fait|suis fait|suis faite) du"
@@ -668,6 +763,79 @@ _SUICIDE_CONCERN = _rules(
     f"(?:{_SIGNAL_EMOJI[0]} ?){{3,}}",
 )
 
+# Indirect phrasings workers hear (issue 8): giving things away, goodbye letters, settled
+# affairs, "ça sert plus à rien", standing on a bridge or a roof.
+_GIVE_AWAY = (
+    r"(?:donne|donner|donnes|donnerai|donnais|distribue|distribuer|legue|leguer|gave away"
+    r"|giving away|give away|given away|gave|giving|given|give)"
+)
+_SUICIDE_INDIRECT_URGENT = _rules(
+    _S,
+    _URGENT,
+    # "j'ai donné mon chat à ma sœur, j'en aurai pu besoin", "gave away my guitar, won't need it"
+    rf"\b{_GIVE_AWAY}\b(?: \S+){{0,10}}? (?:j en aurai|j aurai|je vais en avoir|j en ai|je vais"
+    r" avoir) (?:plus|pas|plus jamais) besoin\b|\b"
+    + _GIVE_AWAY
+    + r"\b(?: \S+){0,10}? (?:i will not|i am not going to|i do not|will not) need (?:them|it"
+    r"|him|her|that|those|these|anything|any of it|my \S+)(?: \S+)?? (?:anymore|any more"
+    r"|where i am going|after)\b",
+    # goodbye letters by another name
+    r"\b(?:ecrit|ecrire|laisse|laisser|prepare|preparer|wrote|written|writing|left|leaving)"
+    r" (?:une |des |la |les |a |some |my )?(?:lettre|lettres|mot|mots|letter|letters|note"
+    r"|notes)(?: \S+){0,5}? (?:au cas ou (?:il m arriverait|il m arrive|je serais plus|je"
+    r" serai plus)|pour (?:apres|quand je serai plus la|quand je serais plus la)|in case"
+    r" (?:something happens|i am not|i do not make it|anything happens)|for (?:when|after)"
+    r" i am gone|to read after)\b",
+    r"\b(?:lettre|lettres|letter|letters|mot|note)(?: \S+){0,4}? (?:pour|a|to|for)"
+    r" (?:ma famille|mes enfants|ma mere|mon pere|mes parents|tout le monde|everyone|my"
+    r" family|my kids|my mom|my mum|my dad|my parents)\b(?: \S+){0,4}? (?:au cas ou|adieu"
+    r"|goodbye|in case|quand je serai plus la|when i am gone)\b",
+    r"\b(?:c est|ceci est|this is|that is) (?:un |mon |my )?(?:adieu|goodbye|last message"
+    r"|dernier message|mes adieux)\b|\bmon dernier message\b|\bmy last message\b"
+    r"|\b(?:j ai fait|je fais|i said|i have said|saying) (?:mes|my) (?:adieux|goodbyes)\b",
+    r"\b(?:vous (?:entendrez|aurez)|tu (?:entendras|auras)) plus (?:jamais )?(?:parler de moi"
+    r"|de mes nouvelles)\b|\b(?:you will|you are going to) (?:never|not) (?:hear from|see)"
+    r" me again\b|\bi will not be (?:here|around|alive) (?:tomorrow|much longer|anymore"
+    r"|by tomorrow)\b|\bje (?:serai|serais|vais etre) plus (?:la|ici|en vie) (?:demain|bientot"
+    r"|longtemps|ce soir)\b",
+    # on a bridge, a roof, a ledge, now
+    r"\b(?:je suis|j suis|suis|i am|standing|sitting|assis|assise|debout|rendu|rendue|arrive"
+    r"|arrivee) (?:\S+ )?(?:sur|on|au bord du|au bord de|at the edge of|on top of|en haut du"
+    r"|en haut d|au sommet du|on the edge of|up on) (?:le |la |l |un |une |the |a |my |mon"
+    r" |ma )?(?:pont|toit|rebord|viaduc|falaise|bridge|roof|rooftop|ledge|cliff|overpass"
+    r"|parapet|railing|garde fou)\b(?!(?: \S+){0,5}? (?:trafic|traffic|bus|char|auto|voiture"
+    r"|velo|bike|car|metro|en route|on my way|stuck|bloque|pris|jam|bouchon|job|travail"
+    r"|work|chantier|repare|reparer|fixing|fix|neige|snow|deneige|shovel|pelleter)\b)",
+    r"\b(?:je regarde|i am looking|looking|staring) (?:down )?(?:at |a )?(?:l eau|le vide|the"
+    r" water|the drop|down|en bas)\b(?: \S+){0,6}? (?:pont|toit|bridge|roof|ledge|saute"
+    r"|sauter|jump)\b|\b(?:pont|toit|bridge|roof|ledge)\b(?: \S+){0,6}? (?:je regarde"
+    r" (?:l eau|le vide|en bas)|looking down|staring at the water|looking at the water)\b",
+)
+
+_SUICIDE_INDIRECT_CONCERN = _rules(
+    _S,
+    _CONCERN,
+    rf"\b{_GIVE_AWAY} (?:toutes |toute |tous |tout |all |all of )?(?:mes|my|de mes|of my)"
+    r" (?:affaires|choses"
+    r"|biens|trucs|stock|stuff|things|belongings|possessions|shit)\b(?! (?:a laver|au lavage"
+    r"|to wash|to the laundry|au linge))",
+    r"\b(?:ca|cela|tout ca|la vie|ma vie|vivre|continuer|it|life|living|trying) (?:ne )?"
+    r"(?:sert|servira|sers) (?:plus|plus jamais|pu) (?:a|à) rien\b|\b(?:ca|ce) (?:ne )?sert"
+    r" (?:plus|pu) (?:a|à) rien de (?:continuer|vivre|se battre|essayer|rester)\b|\ba quoi ca"
+    r" sert de (?:continuer|vivre|se battre|rester en vie|essayer)\b|\bwhat is the use of"
+    r" (?:living|going on|trying)\b|\bwhat s the use of (?:living|going on|trying)\b",
+    r"\b(?:j ai|i have|i) (?:tout|everything|all) (?:regle|mis en ordre|arrange|organise"
+    r"|prepare|sorted|settled|put in order|arranged|taken care of|wrapped up)\b"
+    r"(?: \S+){0,8}? (?:c est la fin|adieu|goodbye|plus besoin|no longer|the end|fin)\b"
+    r"|\bc est la fin (?:pour moi|de moi|$)|\bthis is the end (?:for me|of me|$)"
+    r"|\bc est la fin $|\bit is the end $",
+    r"\b(?:mes|my) (?:affaires|papiers|comptes|dettes|affairs)(?: \S+)?? (?:sont|are)"
+    r" (?:en ordre|reglees|regles|in order|sorted)\b(?: \S+){0,6}? (?:fin|end|adieu|goodbye"
+    r"|plus besoin|pret|prete|ready)\b",
+    r"\b(?:j ai|i have|je vais|i am going to) (?:fait|made|faire|make) (?:mon|ma|my) (?:testament"
+    r"|will)\b(?: \S+){0,6}? (?:fin|end|adieu|goodbye|ready|pret|prete|bientot|soon)\b",
+)
+
 _OVERDOSE_CONCERN = _rules(
     _OD,
     _CONCERN,
@@ -686,7 +854,8 @@ _OTHER = (
         r"\b(?:beaucoup|trop|plein) (?:de )?sang\b|\bsaigne (?:beaucoup|trop|sans arret|encore"
         r"|partout|fort)\b|\barrete pas de saigner\b|\bbleeding (?:a lot|heavily|badly|too"
         r" much|everywhere|out)\b|\b(?:will not|can not) stop (?:the )?bleeding\b"
-        r"|\bdeep cut\b|\bcoupure profonde\b",
+        r"|\bdeep cut\b|\bcoupure profonde\b|\b(?:du|de|le) sang partout\b|\bblood everywhere\b"
+        r"|\b(?:ca|it) (?:arrete|stop|stops) pas de saigner\b",
     ),
     *_rules(
         _O,
@@ -698,12 +867,16 @@ _OTHER = (
 _RULES: Final[tuple[_Rule, ...]] = (
     *_OVERDOSE_URGENT,
     *_SUICIDE_URGENT,
+    *_SUICIDE_INDIRECT_URGENT,
     *_VIOLENCE_URGENT,
     *_CHILD_ABUSE_URGENT,
+    *_CHILD_ABUSE_AT_NIGHT,
     *_CHILD_ABUSE_CONCERN,
+    *_SEXUAL_ASSAULT_CONCERN,
     *_VIOLENCE_CONCERN,
     *_SELF_HARM_CONCERN,
     *_SUICIDE_CONCERN,
+    *_SUICIDE_INDIRECT_CONCERN,
     *_OVERDOSE_CONCERN,
     *_OTHER,
 )
@@ -725,6 +898,23 @@ _MASKS: Final[tuple[re.Pattern[str], ...]] = tuple(
         r"|netflix|travail|boulot|info|infos|informations|reunions|bonbons|cafe|cafeine|tele"
         r"|jeux|jeux video|sport|emails|courriels|devoirs|coffee|sugar|candy|chocolate|tv|work"
         r"|love|amour|cuteness|mignonnerie|nostalgie|nostalgia|memes)\b",
+        # "what does an overdose look like", "how can you tell if someone is overdosing": a
+        # lesson about anyone; "how do I know if HE is overdosing" is not masked.
+        r"\b(?:what does|what do|what s|what is|how does) (?:an |a |the )?(?:\S+ )?(?:overdose"
+        r"|overdoses|od|surdose)s? (?:look|looks|fel|fels|lok|loks) like\b",
+        r"\b(?:how (?:can|do|would|could|will) (?:you|i|we|one|people) (?:tell|know|recognise"
+        r"|recognize|spot|notice|see)|how to (?:tell|know|recognise|recognize|spot)|comment"
+        r" (?:savoir|reconnaitre|voir|on sait|on reconnait|on voit|tu sais|reperer|je peux"
+        r" savoir|on peut savoir)) (?:if |when |that |si |quand |qu )?(?:someone|somebody"
+        r"|a person|people|quelqu un|une personne|qqn|les gens|on)(?: is| s| are| fait| est"
+        r"| a| en)?(?: \S+){0,3}? (?:overdosing|overdose|od|oding|od ing|surdose|en od"
+        r"|en overdose|en surdose)\b",
+        r"\b(?:signs|signes|signe|symptoms|symptomes|symptome)(?: that| que| qu| of| d)?"
+        r" (?:someone|somebody|a person|people|quelqu un|une personne|qqn|les gens)(?: is| s"
+        r"| are| fait| est| a| en)?(?: \S+){0,2}? (?:overdosing|oding|od ing|od|overdose"
+        r"|surdose)\b",
+        r"\b(?:recognize|recognise|recognizing|identify|spot|spotting|identifier|reperer)"
+        r"(?: \S+){0,3}? (?:an |a |the )?(?:overdoses?|surdoses?|od|ods)\b",
         r"\bsuicide squad\b|\bsuicide (?:commercial|economique|politique|social|professionnel)\b",
         r"\b(?:mort|morte|morts|mortes|mourir|meurs|meurt|mourrais|mourais|crever|creve|crevee"
         r"|mort) (?:de|d) (?:rire|fatigue|faim|froid|chaud|honte|ennui|soif|peur|envie|jalousie"
@@ -755,6 +945,9 @@ class DeterministicCrisisScreen:
             # failed ("I'm being forced to have sex and I'm only 12").
             return Screening(CrisisLevel.URGENT, CrisisCategory.CHILD_ABUSE)
         level = _URGENT if any(h.level is _URGENT for h in hits) else _CONCERN
+        if level is _CONCERN and any(h.category is _SA for h in hits) and _RECENT.search(reading):
+            # It happened tonight: care and evidence are time-bound.
+            return Screening(_URGENT, _SA)
         at_level = [h.category for h in hits if h.level is level]
         # "Bleeding a lot" makes it urgent; what it is about comes from the other rules.
         specific = [c for c in at_level if c is not _O] or [
@@ -763,6 +956,6 @@ class DeterministicCrisisScreen:
         return Screening(level, min(specific or at_level, key=_CATEGORY_PRIORITY.index))
 
 
-_ABUSE_OF_A_MINOR: Final = frozenset({_V, _CA})
+_ABUSE_OF_A_MINOR: Final = frozenset({_V, _CA, _SA})
 # When several categories fire at the same level, the reply speaks of the most specific.
-_CATEGORY_PRIORITY: Final = (_OD, _S, _CA, _V, _SH, _O)
+_CATEGORY_PRIORITY: Final = (_OD, _S, _CA, _SA, _V, _SH, _O)

@@ -24,6 +24,7 @@ AUDIENCES = frozenset(
         "suicide",
         "distress",
         "violence",
+        "sexual_assault",
         "youth",
         "children",
         "drugs",

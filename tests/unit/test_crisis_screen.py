@@ -20,6 +20,7 @@ SELF_HARM = CrisisCategory.SELF_HARM
 OVERDOSE = CrisisCategory.OVERDOSE
 VIOLENCE = CrisisCategory.VIOLENCE
 CHILD = CrisisCategory.CHILD_ABUSE
+ASSAULT = CrisisCategory.SEXUAL_ASSAULT
 OTHER = CrisisCategory.OTHER
 
 screen = DeterministicCrisisScreen()
@@ -134,6 +135,31 @@ SUICIDE_URGENT = [
     "i've been stockpiling pills",
     "je suis sur le toit, je vais sauter",
     "honestly i just want to be dead",
+    # Issue 8: indirect phrasings
+    "j'ai donné mon chat à ma sœur, j'en aurai pu besoin",
+    "jai donné ma guitare pis mon chien, j'en aurai plus besoin",
+    "i gave away my guitar and my cat, i won't need them anymore",
+    "gave my dog to my sister, i won't need him anymore",
+    "j'ai écrit une lettre pour ma mère au cas où il m'arriverait quelque chose",
+    "j'ai laissé des lettres pour mes enfants pour quand je serai plus là",
+    "i wrote letters to my family in case something happens",
+    "i left a note for my mom for when i'm gone",
+    "c'est un adieu",
+    "ceci est mon dernier message",
+    "this is goodbye",
+    "this is my last message",
+    "j'ai fait mes adieux",
+    "vous entendrez plus parler de moi",
+    "you'll never hear from me again",
+    "i won't be here tomorrow",
+    "je serai plus là demain",
+    "je suis sur le pont, je regarde l'eau",
+    "chu sur le toit de mon bloc",
+    "je suis au bord du pont",
+    "im on the roof of my building rn",
+    "i'm standing on the bridge",
+    "i'm on the ledge",
+    "je suis en haut du viaduc",
 ]
 
 SUICIDE_CONCERN = [
@@ -190,6 +216,20 @@ SUICIDE_CONCERN = [
     "ils seraient mieux si j'étais plus là",
     "they'd all be happier without me",
     "ma famille serait plus heureuse sans moi",
+    # Issue 8: indirect phrasings
+    "de toute façon ça sert plus à rien de continuer",
+    "ça sert pu à rien",
+    "la vie sert plus à rien",
+    "à quoi ça sert de continuer",
+    "what's the use of living",
+    "j'ai donné toutes mes affaires à mes chums",
+    "je donne toutes mes affaires",
+    "i'm giving away all my stuff",
+    "i gave away all my things",
+    "jai tout réglé, mes comptes, mes affaires, c'est la fin",
+    "c'est la fin pour moi",
+    "i've sorted everything out, this is the end",
+    "j'ai fait mon testament, je suis prête",
 ]
 
 SELF_HARM_PHRASES = [
@@ -198,6 +238,9 @@ SELF_HARM_PHRASES = [
     "je me mutile",
     "je me coupe les bras",
     "je me suis coupée encore hier soir",
+    "je me suis encore coupée",
+    "je me suis recoupée",
+    "jme suis encore coupé les bras",
     "j'ai envie de me couper",
     "je me fais du mal",
     "jme fais du mal",
@@ -258,6 +301,9 @@ OVERDOSE_URGENT = [
     "comment je fais, mon chum fait une od",
     "quand il fait une od je fais quoi",
     "what do i do he's overdosing",
+    # a question about *this* person is the emergency, not a lesson
+    "how do i know if he's overdosing",
+    "comment savoir si il fait une od, il respire bizarre",
 ]
 
 OVERDOSE_CONCERN = [
@@ -296,6 +342,16 @@ VIOLENCE_URGENT = [
     "il veut me violer",
     "ya un gars avec un gun",
     "il est armé",
+    # Issue 8: someone breaking down the door
+    "il défonce la porte, j'ai peur",
+    "mon ex est en train de défoncer la porte",
+    "ils enfoncent la porte",
+    "il fesse dans la porte pis il crie",
+    "he's kicking the door in right now",
+    "my ex is breaking down the door",
+    "someone is banging on my door and trying to break in",
+    "he's trying to get in, help",
+    "il essaie de rentrer de force",
 ]
 
 VIOLENCE_CONCERN = [
@@ -305,20 +361,64 @@ VIOLENCE_CONCERN = [
     "mon conjoint me tabasse",
     "elle me bat",
     "il m'enferme dans la maison",
-    "j'ai été violée",
     "je me suis fait agresser",
     "on m'a drogué dans un bar",
     "j'ai peur de mon chum",
     "j'ai peur de rentrer chez moi",
     "il me menace de me frapper",
-    "j'ai subi une agression sexuelle",
     "my boyfriend hits me",
     "he beats me",
     "my husband hurt me",
-    "i was raped",
     "someone drugged me",
     "i'm scared of my husband",
     "i got jumped last night",
+]
+
+# Issue 8: a sexual assault told by the person gets the sexual-assault line.
+SEXUAL_ASSAULT_CONCERN = [
+    "j'ai été violée",
+    "j'ai subi une agression sexuelle",
+    "i was raped",
+    "on m'a violée l'an passé",
+    "je me suis fait violer",
+    "jme suis fait agresser sexuellement",
+    "il m'a agressée sexuellement",
+    "mon ex m'a violée",
+    "un gars m'a tripotée dans le métro",
+    "il a abusé de moi",
+    "il a profité de moi quand j'étais saoule",
+    "j'ai vécu un viol",
+    "il a couché avec moi sans mon consentement",
+    "j'ai dit non pis il a continué",
+    "he raped me",
+    "my ex sexually assaulted me",
+    "i was sexually assaulted at a party",
+    "someone took advantage of me when i was drunk",
+    "a guy groped me on the bus",
+    "i survived a sexual assault",
+    "it happened without my consent",
+    "i said no but he kept going",
+]
+
+SEXUAL_ASSAULT_URGENT = [
+    "un gars m'a forcée hier soir après le party",
+    "je me suis fait violer cette nuit",
+    "on m'a violée tantôt",
+    "he raped me last night",
+    "i was raped tonight",
+    "someone took advantage of me last night when i was passed out",
+]
+
+SEXUAL_ASSAULT_TRAPS = [
+    "il m'a forcé à partir",
+    "ils m'ont forcé à signer le bail",
+    "il a abusé de ma confiance",
+    "il a abusé de mon argent",
+    "il a profité de moi financièrement",
+    "my boss took advantage of me, he never paid me",
+    "c'est quoi le consentement",
+    "how do i report a rape for a friend of mine, what are the steps",
+    "j'ai forcé la porte de mon casier",
 ]
 
 CHILD_URGENT = [
@@ -335,6 +435,16 @@ CHILD_URGENT = [
     "my uncle touched me",
     "a man touched me and i'm 9",
     "il frappe ma fille",
+    # Issue 8: a step-parent at night
+    "mon beau-père vient dans ma chambre la nuit",
+    "mon beau-pere rentre dans mon lit quand ma mere dort",
+    "le chum de ma mère vient dans ma chambre le soir",
+    "mon oncle se glisse dans mon lit",
+    "my stepdad comes into my room at night and i can't sleep",
+    "my mom's boyfriend comes in my room at night",
+    "my uncle sneaks into my bed",
+    "j'ai 13 ans et il a abusé de moi",
+    "I'm 14 and he raped me",
     "mon chum bat mon fils",
     "he hits my kids",
 ]
@@ -448,6 +558,56 @@ TRAPS = [
     "c'est quoi la naloxone",
     "où trouver une trousse de naloxone",
     "c'est quoi les signes d'une overdose",
+    # Issue 8: danger signs are harm-reduction questions
+    "comment reconnaitre une surdose",
+    "c'est quoi les symptômes d'une surdose au fentanyl",
+    "comment savoir si quelqu'un fait une od",
+    "comment on sait si une personne est en surdose",
+    "what does an overdose look like",
+    "how can you tell if someone's overdosing on opioids",
+    "how do you know if somebody is overdosing",
+    "how to recognize an opioid overdose",
+    "what are the signs someone is overdosing",
+    "c'est quoi les signes qu'une personne fait une surdose",
+    "signes d'une od",
+    # Issue 8: harmless texts the NLU once read as crises
+    "j'ai crevé mon pneu de vélo, où je peux le faire réparer?",
+    "ma coloc a pris mes écouteurs",
+    "quelqu'un a volé mon vélo devant le dépanneur",
+    "mon coloc a bu tout mon lait encore",
+    "my roommate borrowed my charger and never gave it back",
+    "le party d'hier m'a tué, chu brûlé",
+    "ma batterie est morte, jvais t'écrire plus tard",
+    "j'ai coupé des oignons, j'en pleure",
+    # Indirect-phrasing traps
+    "ça sert à rien",
+    "ça sert à rien de chialer",
+    "j'ai donné mes vieux vêtements à l'église",
+    "j'ai donné mon linge au comptoir familial",
+    "i gave my old clothes to goodwill",
+    "i gave him my number",
+    "j'ai donné mon cv, j'en aurai besoin demain",
+    "j'ai écrit une lettre au propriétaire",
+    "j'ai écrit une lettre de motivation",
+    "i wrote a letter to my landlord",
+    "c'est la fin du mois, j'ai plus d'argent",
+    "this is the end of the month and i'm broke",
+    "il y a de la neige sur le toit",
+    "je suis sur le pont Jacques-Cartier dans le trafic",
+    "i'm on the bridge, traffic is crazy",
+    "je travaille sur un toit cette semaine",
+    "j'ai tout réglé avec mon proprio",
+    "mon beau-père vient me chercher demain",
+    "mon père rentre tard le soir",
+    "my stepdad comes home late at night",
+    "ma mère vient dans ma chambre pour me réveiller",
+    "mon père vient dans ma chambre me dire bonne nuit",
+    "ma soeur entre dans ma chambre sans cogner",
+    "le concierge a défoncé la porte du local pour réparer un tuyau",
+    "je défonce la porte de ma chambre par accident",
+    "the wind broke the window",
+    "il essaie de rentrer le chien",
+    "je me suis coupé en me rasant",
     "comment éviter une surdose",
     "how to prevent an overdose",
     "what are the signs of an overdose",
@@ -520,6 +680,21 @@ def test_weapons_and_threats_to_kill_are_urgent(text: str) -> None:
 @pytest.mark.parametrize("text", VIOLENCE_CONCERN)
 def test_disclosed_violence_is_a_concern(text: str) -> None:
     _check(text, C, VIOLENCE)
+
+
+@pytest.mark.parametrize("text", SEXUAL_ASSAULT_CONCERN)
+def test_a_sexual_assault_told_is_its_own_category(text: str) -> None:
+    _check(text, C, ASSAULT)
+
+
+@pytest.mark.parametrize("text", SEXUAL_ASSAULT_URGENT)
+def test_a_sexual_assault_that_just_happened_is_urgent(text: str) -> None:
+    _check(text, U, ASSAULT)
+
+
+@pytest.mark.parametrize("text", SEXUAL_ASSAULT_TRAPS)
+def test_force_and_abuse_of_other_kinds_are_not_sexual_assault(text: str) -> None:
+    assert screen.screen(text).category is not ASSAULT, normalise(text)
 
 
 @pytest.mark.parametrize("text", CHILD_URGENT)
@@ -604,9 +779,28 @@ def test_the_highest_level_wins() -> None:
     assert (verdict.level, verdict.category) == (U, SUICIDE)
 
 
-def test_bleeding_makes_self_harm_urgent_without_changing_what_it_is_about() -> None:
-    verdict = screen.screen("je me suis coupée, ça saigne beaucoup")
-    assert (verdict.level, verdict.category) == (U, SELF_HARM)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je me suis coupée, ça saigne beaucoup",
+        "je me suis encore coupée, ça arrête pas de saigner",
+        "je me suis recoupée, y a du sang partout",
+        "i cut myself again and it won't stop bleeding",
+    ],
+)
+def test_bleeding_makes_self_harm_urgent_without_changing_what_it_is_about(text: str) -> None:
+    verdict = screen.screen(text)
+    assert (verdict.level, verdict.category) == (U, SELF_HARM), normalise(text)
+
+
+def test_a_threat_of_rape_stays_urgent_violence() -> None:
+    verdict = screen.screen("il veut me violer")
+    assert (verdict.level, verdict.category) == (U, VIOLENCE)
+
+
+def test_a_minor_telling_of_a_sexual_assault_is_child_abuse() -> None:
+    verdict = screen.screen("j'ai 14 ans et un gars m'a violée")
+    assert (verdict.level, verdict.category) == (U, CHILD)
 
 
 def test_a_crisis_buried_in_a_long_message_is_found() -> None:

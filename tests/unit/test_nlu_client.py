@@ -32,6 +32,7 @@ from flows.understanding import (
     Interpretation,
     NluUnavailable,
     Screening,
+    TextCues,
 )
 from nlu.client import RasaNluClient
 
@@ -152,7 +153,109 @@ async def test_a_faq_question_becomes_faq_with_the_selected_topic(
 ) -> None:
     rasa.answer = lambda _: httpx.Response(200, json=rasa_parse("faq", 0.77, topic="naloxone"))
     reading = await client.parse("c'est quoi la naloxone", Language.FR)
-    assert reading == Interpretation(Intent.FAQ, 0.77, faq_key="naloxone")
+    assert reading == Interpretation(Intent.FAQ, 0.77, faq_key="naloxone", faq_confidence=0.7)
+
+
+async def test_the_faq_confidence_is_the_selectors_not_the_intents(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    # Issue 8: "c vraiment anonyme? la police peut savoir?" was intent faq at 1.0 but topic
+    # pets_shelter at 0.32; the engine must see the 0.32.
+    body = rasa_parse("faq", 1.0, topic="pets_shelter")
+    body["response_selector"]["faq"]["response"]["confidence"] = 0.3235
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse("c vraiment anonyme? la police peut savoir?", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.confidence, reading.faq_key, reading.faq_confidence) == (
+        1.0,
+        "pets_shelter",
+        0.3235,
+    )
+    assert reading.confident_faq is None
+
+
+async def test_a_topic_named_only_by_the_intent_takes_its_confidence_from_the_ranking(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    body = rasa_parse("faq", 0.9)
+    body["intent"]["full_retrieval_intent_name"] = "faq/police"
+    body["response_selector"] = {
+        "faq": {
+            "response": {"intent_response_key": None, "confidence": 0.0},
+            "ranking": [
+                {"intent_response_key": "faq/anonymous", "confidence": 0.3},
+                {"intent_response_key": "faq/police", "confidence": 0.6},
+            ],
+        }
+    }
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.faq_key, reading.faq_confidence) == ("police", 0.6)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.5, 7.0])
+async def test_a_strange_selector_confidence_is_made_safe(
+    client: RasaNluClient, rasa: FakeRasa, bad: float
+) -> None:
+    body = rasa_parse("faq", 0.9, topic="cost")
+    body["response_selector"]["faq"]["response"]["confidence"] = bad
+    rasa.answer = lambda _: httpx.Response(200, content=json.dumps(body).encode())
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert 0.0 <= reading.faq_confidence <= 1.0
+
+
+async def test_a_need_behind_a_request_for_a_human_is_the_second_theme(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    # "jdors dehors depuis 3 jours, jveux parler a quelqu'un": both must be done.
+    body = rasa_parse("ask_human", 0.6)
+    body["intent_ranking"] = [
+        {"name": "ask_human", "confidence": 0.6},
+        {"name": "need_shelter", "confidence": 0.3},
+        {"name": "need_drop_in", "confidence": 0.05},
+        {"name": "greet", "confidence": 0.05},
+    ]
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse(
+        "jdors dehors depuis 3 jours, jveux parler a quelqu'un", Language.FR
+    )
+    assert isinstance(reading, Interpretation)
+    assert reading.intent is Intent.ASK_HUMAN
+    assert (reading.second_theme, reading.second_theme_confidence) == (Theme.SHELTER, 0.3)
+    assert reading.confident_second_theme is Theme.SHELTER
+
+
+async def test_a_need_on_top_has_no_second_theme(client: RasaNluClient, rasa: FakeRasa) -> None:
+    body = rasa_parse("need_food", 0.7)
+    body["intent_ranking"] = [
+        {"name": "need_food", "confidence": 0.7},
+        {"name": "need_money", "confidence": 0.2},
+    ]
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.theme, reading.second_theme, reading.second_theme_confidence) == (
+        Theme.FOOD,
+        None,
+        0.0,
+    )
+
+
+async def test_no_need_in_the_ranking_means_no_second_theme(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    body = rasa_parse("greet", 0.9)
+    body["intent_ranking"] = [
+        {"name": "greet", "confidence": 0.9},
+        {"name": "need_unknown_theme", "confidence": 0.1},
+        {"name": None, "confidence": 0.1},
+    ]
+    rasa.answer = lambda _: httpx.Response(200, json=body)
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.second_theme, reading.confident_second_theme) == (None, None)
 
 
 async def test_the_response_selector_wins_over_the_retrieval_intent_name(
@@ -432,11 +535,12 @@ def test_every_faq_topic_has_a_catalogue_answer_and_a_domain_response() -> None:
     assert answered == topics, "an answer no question leads to, or a question with no answer"
 
 
-def test_every_faq_answer_can_be_shown_without_values() -> None:
+def test_every_faq_answer_can_be_shown_with_what_the_engine_fills_in() -> None:
     catalogue = Catalogue.load()
+    values = {"team": "Équipe", "hours": "9 h à 21 h", "emergency": "911"}
     for key in (k for k in catalogue.entries if k.startswith("faq.")):
         for language in Language:
-            assert catalogue.text(key, language)
+            assert catalogue.text(key, language, **values)
 
 
 def test_every_faq_entry_is_marked_for_review_by_the_deploying_team() -> None:
@@ -470,8 +574,26 @@ def test_parse_without_rasa_still_prints_the_crisis_screen_verdict(
         "crisis": "urgent",
         "crisis_category": "suicide",
         "confidence": None,
+        "faq": None,
+        "faq_confidence": None,
+        "second_theme": None,
+        "second_theme_confidence": None,
+        "language": "fr",
+        "cues": {},
     }
     assert "Rasa unavailable" in result.stderr
+
+
+def test_parse_without_rasa_still_prints_the_cues_and_the_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NLU_URL", _closed_port())
+    result = CliRunner().invoke(
+        cli_nlu.app, ["parse", "je demande pour mon fils, il a 15 ans, je veux parler à quelqu'un"]
+    )
+    row = json.loads(result.stdout.splitlines()[0])
+    assert row["language"] == "fr"
+    assert row["cues"] == {"for_someone": "child", "asks_human": True}
 
 
 def test_parse_jsonl_prints_one_line_per_input_line_in_order(
@@ -511,9 +633,59 @@ def test_labels_follow_the_briefs_mapping() -> None:
     none = Screening(CrisisLevel.NONE)
     flagged = Screening(CrisisLevel.CONCERN, CrisisCategory.SELF_HARM)
     assert cli_nlu.Reading("need_food", "food", 0.9, flagged).label == "crisis"
-    assert cli_nlu.Reading("crisis", None, 0.9, none).label == "crisis"
+    assert cli_nlu.Reading("crisis", None, 1.0, none).label == "crisis"
+    # an NLU crisis below the threshold opens nothing: the engine reads it as small talk
+    assert cli_nlu.Reading("crisis", None, 0.3, none).label == "out_of_scope"
+    asks = cli_nlu.Reading("faq/street_worker", None, 0.9, none, cues=TextCues(asks_human=True))
+    assert asks.label == "human"
     assert cli_nlu.Reading("need_food", "food", 0.9, none).label == "food"
     assert cli_nlu.Reading("ask_human", None, 0.9, none).label == "human"
     assert cli_nlu.Reading("greet", None, 0.9, none).label == "greet"
     assert cli_nlu.Reading("faq/naloxone", None, 0.9, none).label == "out_of_scope"
     assert cli_nlu.Reading(None, None, None, none).label == "out_of_scope"
+
+
+def _table(report: str, name: str) -> dict[float, list[int]]:
+    """One table of the calibration report: threshold → the counts of its row."""
+    lines = report.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(name)) + 2
+    rows: dict[float, list[int]] = {}
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        parts = line.replace("→", " ").split()
+        rows[float(parts[0])] = [int(x) for x in parts[1::2]]
+    return rows
+
+
+def test_the_calibration_report_counts_right_and_wrong_answers_per_threshold() -> None:
+    none = Screening(CrisisLevel.NONE)
+    items = [
+        {"text": "a", "label": "food"},
+        {"text": "b", "label": "out_of_scope", "faq": "police"},
+        {"text": "c", "label": "out_of_scope"},
+        {"text": "d", "label": "shelter", "theme": "shelter", "human": True},
+    ]
+    readings = [
+        cli_nlu.Reading("need_food", "food", 0.5, none),
+        cli_nlu.Reading(
+            "faq/pets_shelter", None, 1.0, none, faq="pets_shelter", faq_confidence=0.32
+        ),
+        cli_nlu.Reading("crisis", None, 0.8, none),
+        cli_nlu.Reading(
+            "ask_human", None, 0.7, none, second_theme="shelter", second_theme_confidence=0.2
+        ),
+    ]
+    report = cli_nlu.calibration_report(items, readings)
+    intent = _table(report, "INTENT_MIN_CONFIDENCE")
+    assert intent[0.45][:3] == [1, 0, 1], "food right; the shelter need is not the top intent"
+    assert intent[0.6][:3] == [0, 0, 2]
+    faq = _table(report, "FAQ_MIN_CONFIDENCE")
+    assert faq[0.3][:3] == [0, 1, 0], "the pets answer to a police question is shown at 0.3"
+    assert faq[0.35][:3] == [0, 0, 1], "and withheld at 0.35"
+    crisis = _table(report, "CRISIS_INTENT_MIN_CONFIDENCE")
+    assert crisis[0.7][0] == 1
+    assert crisis[0.85][0] == 0
+    second = _table(report, "SECOND_THEME_MIN_CONFIDENCE")
+    assert second[0.15][:3] == [1, 0, 0]
+    assert second[0.3][:3] == [0, 0, 1]
