@@ -29,6 +29,19 @@ TEXTS: dict[str, str] = {
 }
 
 
+# The worst inputs we know for the crisis screen: 10 000 characters of repeated short words
+# that its patterns start with. They are bounded (no catastrophic backtracking) but not free,
+# and they run on the event loop: the figure says how long one such message holds it.
+PATHOLOGICAL: dict[str, str] = {
+    "10 000 × 'a'": "a" * 10_000,
+    "'je ' × 3 333": "je " * 3_333,
+    "'me ' × 3 333": "me " * 3_333,
+    "'il x x …' × 190": ("il " + "x " * 50) * 190,
+    "'💊 ' × 5 000": "💊 " * 5_000,
+}
+PATHOLOGICAL_RUNS = 5
+
+
 def _timed(call: Callable[[str], object], text: str, runs: int) -> tuple[float, float]:
     for _ in range(min(runs, 200)):
         call(text)
@@ -64,6 +77,15 @@ def main() -> None:
             median, p99 = _timed(read, text, args.runs)
             cells.append(f"{median:>10.0f} / {p99:<10.0f}")
         print(f"{label:<20}" + "".join(f"{c:>26}" for c in cells))
+    screen = DeterministicCrisisScreen().screen
+    print("\ncrisis screen, worst inputs (median / max of 5 calls, ms)")
+    for label, text in PATHOLOGICAL.items():
+        samples = []
+        for _ in range(PATHOLOGICAL_RUNS):
+            start = time.perf_counter()
+            screen(text)
+            samples.append((time.perf_counter() - start) * 1_000)
+        print(f"{label:<20}{statistics.median(samples):>10.0f} / {max(samples):<10.0f}")
 
 
 if __name__ == "__main__":

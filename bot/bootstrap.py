@@ -28,6 +28,8 @@ from flows.service import ConversationService
 from nlu.client import RasaNluClient
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
+from nlu.cues import RuleCueReader
+from nlu.language import LinguaLanguageDetector
 from resources_db.case_lookup import SqlCaseLookup
 from resources_db.crypto import AddressCipher
 from resources_db.db import create_engine, session_factory
@@ -183,7 +185,9 @@ def build_services(
     )
     conversations = ConversationService(
         engine=engine,
-        reader=TextReader(screen=screen, nlu=nlu),
+        reader=TextReader(
+            screen=screen, nlu=nlu, detector=LinguaLanguageDetector(), cues=RuleCueReader()
+        ),
         uow_factory=uow_factory,
         effect_handlers=(
             CaseEffects(handoff_rules),

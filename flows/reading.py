@@ -1,4 +1,4 @@
-"""Reading one text before the conversation is loaded: the crisis screen, then the NLU.
+"""Reading one text before the conversation is loaded: crisis screen, cues, language, NLU.
 
 The service reads a text *before* it opens the unit of work, so no database connection is
 held while the NLU server answers, and the crisis screen runs exactly once per message.
@@ -9,8 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows.domain import Language
-from flows.ports import CrisisScreen, Nlu
-from flows.understanding import Intent, Interpretation, NluUnavailable, Screening
+from flows.ports import CrisisScreen, CueReader, LanguageDetector, Nlu
+from flows.understanding import (
+    NO_CUES,
+    Intent,
+    Interpretation,
+    NluUnavailable,
+    Screening,
+    TextCues,
+)
 
 # Rasa's parse is cheap, but nobody's need is in their 1 001st character; the crisis screen
 # still reads the whole message.
@@ -20,7 +27,8 @@ NOT_ASKED = Interpretation(Intent.UNKNOWN, 0.0)
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """What one text says: the crisis screen's verdict and the NLU's interpretation.
+    """What one text says: the crisis screen's verdict, the NLU's interpretation, the
+    language it is written in (None when unsure) and its deterministic cues.
 
     ``interpretation`` is ``NOT_ASKED`` when the screen flagged the text (the crisis protocol
     needs no NLU) and ``NluUnavailable`` when the NLU could not answer.
@@ -28,19 +36,34 @@ class Reading:
 
     screening: Screening
     interpretation: Interpretation | NluUnavailable
+    language: Language | None = None
+    cues: TextCues = NO_CUES
 
 
 class TextReader:
-    """Screens a text for a crisis, then asks the NLU about it unless it was flagged."""
+    """Screens a text for a crisis and reads its cues and language (pure, local), then asks
+    the NLU about it unless the screen flagged it."""
 
-    def __init__(self, *, screen: CrisisScreen, nlu: Nlu) -> None:
+    def __init__(
+        self,
+        *,
+        screen: CrisisScreen,
+        nlu: Nlu,
+        detector: LanguageDetector,
+        cues: CueReader,
+    ) -> None:
         self._screen = screen
         self._nlu = nlu
+        self._detector = detector
+        self._cues = cues
 
     async def read(self, text: str, language: Language) -> Reading:
         """The reading of ``text``; never raises for an NLU outage."""
         screening = self._screen.screen(text)
+        head = text[:NLU_MAX_CHARS]
+        written_in = self._detector.detect(head)
+        cues = self._cues.read(head)
         if screening.flagged:
-            return Reading(screening, NOT_ASKED)
-        interpretation = await self._nlu.parse(text[:NLU_MAX_CHARS], language)
-        return Reading(screening, interpretation)
+            return Reading(screening, NOT_ASKED, written_in, cues)
+        interpretation = await self._nlu.parse(head, written_in or language)
+        return Reading(screening, interpretation, written_in, cues)

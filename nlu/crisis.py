@@ -933,7 +933,7 @@ class DeterministicCrisisScreen:
     """``CrisisScreen``: compiled patterns, no server, the same answer every time."""
 
     def screen(self, text: str) -> Screening:
-        """Screen one message (any length; 10 000 characters take a few milliseconds)."""
+        """Screen one message, whole (10 000 characters: see benchmarks/understanding.py)."""
         reading = normalise(text)
         for mask in _MASKS:
             reading = mask.sub(" _ ", reading)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,14 +13,33 @@ from flows.catalogue import Catalogue
 from flows.domain import Jurisdiction
 from flows.engine import Engine, EngineConfig
 from flows.ownership import Ownership
+from flows.ports import Nlu
 from flows.reading import TextReader
 from flows.service import ConversationService
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
+from nlu.cues import RuleCueReader
+from nlu.language import LinguaLanguageDetector
 from resources_db.crypto import generate_key
 from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryCaseLookup, MemoryWorld
 
 MONTREAL = ZoneInfo("America/Montreal")
+
+
+@functools.cache
+def _language_detector() -> LinguaLanguageDetector:
+    """Lingua's models load once per test session (the real, local detector)."""
+    return LinguaLanguageDetector()
+
+
+def text_reader(nlu: Nlu) -> TextReader:
+    """The real reader — crisis screen, cues, language detector — on the given NLU."""
+    return TextReader(
+        screen=DeterministicCrisisScreen(),
+        nlu=nlu,
+        detector=_language_detector(),
+        cues=RuleCueReader(),
+    )
 
 
 @pytest.fixture
@@ -79,7 +99,7 @@ def engine(
 
 @pytest.fixture
 def reader(nlu: FakeNlu) -> TextReader:
-    return TextReader(screen=DeterministicCrisisScreen(), nlu=nlu)
+    return text_reader(nlu)
 
 
 @pytest.fixture

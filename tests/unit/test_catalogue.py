@@ -40,4 +40,4 @@ def test_vouvoiement_is_used_when_the_deployment_asks_for_it() -> None:
 @pytest.mark.parametrize("key", sorted(k for k in CATALOGUE.entries if k.startswith("faq.")))
 def test_faq_answers_use_only_what_the_engine_fills_in(key: str) -> None:
     # The engine fills FAQ answers with the team's name, its hours and the emergency number.
-    assert placeholders(CATALOGUE.entries[key]["fr"]) <= {"team", "hours", "emergency"}
+    assert placeholders(CATALOGUE.entries[key]["fr"]) <= {"team", "hours", "emergency", "who_reads"}

@@ -25,8 +25,8 @@ from flows.ports import StorageBusy
 from flows.reading import TextReader
 from flows.service import ConversationService, Outcome, StorageUnavailableError
 from flows.understanding import Entity, Intent, Interpretation, NluUnavailable
-from nlu.crisis import DeterministicCrisisScreen
 from tests.fakes.core import FakeDirectory, FakeNlu, MemoryWorld
+from tests.plugins.core import text_reader
 
 P = "a" * 64
 SHERBROOKE = Place(45.40, -71.89, "J1H")
@@ -315,7 +315,7 @@ async def test_events_of_one_conversation_are_handled_in_order(
     engine: Engine, world: MemoryWorld
 ) -> None:
     order: list[str] = []
-    reader = TextReader(screen=DeterministicCrisisScreen(), nlu=SlowNlu(order))
+    reader = text_reader(SlowNlu(order))
     service = ConversationService(engine=engine, reader=reader, uow_factory=world)
     await asyncio.gather(
         say(service, TextReceived("premier")),
@@ -387,7 +387,7 @@ async def test_a_first_message_without_start_still_hears_the_welcomes_promises(
     assert "anonyme" in first
     assert "pas un service d’urgence" in first
     assert "911" in first
-    assert "Qui lit tes messages : Équipe test" in first
+    assert "Les intervenant·e·s humain·e·s (Équipe test) lisent tes messages" in first
     assert "Je lis seulement le texte" in texts(outcome)[1], "then the answer itself"
     again = await say(service, MediaReceived(MediaKind.STICKER))
     assert "anonyme" not in texts(again)[0], "said once, not on every message"

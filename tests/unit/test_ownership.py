@@ -33,13 +33,12 @@ from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import alias_for
 from flows.ownership import Ownership
-from flows.reading import TextReader
 from flows.service import ConversationService, Outcome
 from flows.transcript import NoteKind, Transcribe
 from flows.understanding import CrisisCategory, Intent, Interpretation
-from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
 from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryCaseLookup, MemoryWorld
+from tests.plugins.core import text_reader
 
 P = "b" * 64
 ADDRESS = "424242"
@@ -116,7 +115,7 @@ def build(clock: FakeClock, nlu: FakeNlu, hours: TeamHours | None = None) -> Des
     )
     people = ConversationService(
         engine=engine,
-        reader=TextReader(screen=DeterministicCrisisScreen(), nlu=nlu),
+        reader=text_reader(nlu),
         uow_factory=world,
         effect_handlers=(CaseEffects(rules),),
         retry_delay_s=0,
