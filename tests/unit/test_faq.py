@@ -79,7 +79,7 @@ def test_an_unknown_topic_has_no_theme() -> None:
 def test_the_new_answers_name_the_emergency_number_where_danger_is_near(
     language: Language,
 ) -> None:
-    values = {"emergency": "911", "team": "Équipe", "hours": "9 h à 21 h"}
+    values = {"emergency": "911", "team": "Équipe", "hours": "9 h à 21 h", "who_reads": "Qui"}
     for topic in ("overdose_signs", "phone_safety"):
         assert "911" in CATALOGUE.text(f"faq.{topic}", language, **values)
     signs = CATALOGUE.text("faq.overdose_signs", language, **values)

@@ -537,7 +537,7 @@ def test_every_faq_topic_has_a_catalogue_answer_and_a_domain_response() -> None:
 
 def test_every_faq_answer_can_be_shown_with_what_the_engine_fills_in() -> None:
     catalogue = Catalogue.load()
-    values = {"team": "Équipe", "hours": "9 h à 21 h", "emergency": "911"}
+    values = {"team": "Équipe", "hours": "9 h à 21 h", "emergency": "911", "who_reads": "Qui"}
     for key in (k for k in catalogue.entries if k.startswith("faq.")):
         for language in Language:
             assert catalogue.text(key, language, **values)
