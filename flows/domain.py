@@ -84,6 +84,7 @@ class CaseReason(StrEnum):
     ASKED_FOR_HUMAN = "asked_for_human"
     NOT_UNDERSTOOD = "not_understood"
     REOPENED = "reopened"
+    MEETING_REQUEST = "meeting_request"
 
 
 class Formality(StrEnum):

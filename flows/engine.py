@@ -47,13 +47,16 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
+from flows.faq import theme_of_faq
 from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
 from flows.ports import CaseLookup, Clock, CrisisLineRegistry, ResourceDirectory
+from flows.profile import is_minor, remember
 from flows.reading import NLU_MAX_CHARS, Reading
 from flows.results import needs_crisis_lines, render_page
 from flows.transcript_notes import crisis_line_names, transcribe_turn
 from flows.understanding import (
+    INTENT_MIN_CONFIDENCE,
     NO_CRISIS,
     CrisisCategory,
     CrisisLevel,
@@ -61,6 +64,7 @@ from flows.understanding import (
     Interpretation,
     NluUnavailable,
     Screening,
+    TextCues,
 )
 
 SOURCE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
@@ -89,7 +93,6 @@ class EngineConfig:
     hours_label_fr: str
     hours_label_en: str
     place_example: str
-    confidence_threshold: float = 0.45
     reopen_window: timedelta = timedelta(hours=24)
 
     def hours_label(self, language: Language) -> str:
@@ -148,8 +151,10 @@ class Engine:
         conv = _next_turn(replace(conversation, last_activity_at=now))
         if isinstance(event, PersonBlockedBot):
             return self._handoff.person_blocked(conv)
-        if isinstance(event, TextReceived) and reading is None:
-            raise ValueError("a text event needs its reading (TextReader.read)")
+        if isinstance(event, TextReceived):
+            if reading is None:
+                raise ValueError("a text event needs its reading (TextReader.read)")
+            conv = remember(_follow_language(conv, reading), reading.cues)
         if conv.owner is Owner.QUEUED:
             return await self._while_queued(conv, event, reading)
         if self._handoff.holds(conv):
@@ -391,6 +396,10 @@ class Engine:
             )
         if kind == "emergency":
             return self._emergency(conv)
+        if kind == "faq" and self._t.has(f"faq.{rest}"):
+            return self._faq_answer(conv, rest)
+        if kind == "someone":
+            return await self._someone_button(conv, rest)
         if kind == "forget" and conv.state is FlowState.CONFIRM_FORGET:
             if rest == "yes":
                 return Decision(
@@ -405,34 +414,114 @@ class Engine:
 
     async def _text(self, conv: Conversation, text: str, reading: Reading) -> Decision:
         screening = reading.screening
+        cues = reading.cues
         if screening.flagged:
             return self._crisis(conv, screening)
         notes: tuple[PersonMessage, ...] = ()
         if len(text) > LONG_MESSAGE_CHARS:
             notes = (Reply(self._t.text("too_long", conv.language)),)
+        if cues.language_request is not None:
+            # "On peut continuer en français ?": said, not guessed; it stays.
+            return _prepend(notes, self._set_language(conv, cues.language_request))
+        understood = reading.interpretation
+        answered = _answer_to_pending(conv, cues, understood)
+        if answered is not None:
+            # A typed "oui" / "ok" / "non" answers the question the bot just asked.
+            return _prepend(notes, await self._button(_answered(conv), answered))
+        if cues.watched:
+            # Someone may read their phone: how to erase, never "where are you?".
+            return _prepend(notes, self._faq_answer(conv, "phone_safety"))
+        if cues.asks_meeting:
+            return _prepend(notes, await self._meeting(conv, understood))
         if conv.state is FlowState.AWAITING_PLACE and conv.theme is not None:
             place = await self._directory.locate(text[:NLU_MAX_CHARS])
             if place is not None:
                 return _prepend(
                     notes, await self._search(conv, conv.theme, place, 0, area=place.label)
                 )
-        understood = reading.interpretation
-        answered = _answer_to_pending(conv, understood)
-        if answered is not None:
-            # A typed "oui" / "ok" / "non" answers the question the bot just asked.
-            return _prepend(notes, await self._button(_answered(conv), answered))
+        if cues.for_someone is not None:
+            return _prepend(notes, self._for_someone(conv, cues.for_someone, understood))
+        if cues.asks_human:
+            return _prepend(notes, await self._human_and_need(conv, understood))
         if conv.state is FlowState.AWAITING_PLACE and not self._changes_subject(understood):
             return _prepend(notes, self._place_not_found(conv))
         if isinstance(understood, NluUnavailable):
             return Decision(conv, (*notes, self._menu(conv, "nlu_unavailable")))
         return _prepend(notes, await self._understood(conv, understood))
 
+    async def _human_and_need(
+        self, conv: Conversation, understood: Interpretation | NluUnavailable
+    ) -> Decision:
+        """ "Jdors dehors, jveux parler à quelqu'un": the request, then the need's help."""
+        asked = await self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
+        theme = _need_theme(understood)
+        if theme is None or asked.conversation is None:
+            return asked
+        helped = await self._theme_chosen(replace(asked.conversation, owner=Owner.QUEUED), theme)
+        return Decision(
+            helped.conversation,
+            (*asked.messages, *helped.messages),
+            (*asked.effects, *helped.effects),
+            helped.trace,
+        )
+
+    async def _meeting(
+        self, conv: Conversation, understood: Interpretation | NluUnavailable
+    ) -> Decision:
+        """A worker to meet ("aller vers"): a case of its own kind, the neighbourhood only if
+        the person gave it, and how meetings work said plainly."""
+        if isinstance(understood, Interpretation):
+            where = understood.entity("postal_code") or understood.entity("place")
+            place = await self._directory.locate(where) if where else None
+            if place is not None and place.label:
+                conv = replace(conv, area=place.label)
+        return await self._ask_human(conv, CaseReason.MEETING_REQUEST)
+
+    def _for_someone(
+        self, conv: Conversation, relation: str, understood: Interpretation | NluUnavailable
+    ) -> Decision:
+        """Asking for a son, a friend, a neighbour: help for them, words to bring it up, and
+        support for the person asking. Nothing is kept about the person they ask for."""
+        lang = conv.language
+        key = f"someone.relation.{relation}"
+        who = self._t.text(key if self._t.has(key) else "someone.relation.relative", lang)
+        theme = _need_theme(understood)
+        if theme is not None:
+            label = self._t.text(f"theme.{theme}", lang)
+            where_text = self._t.text("someone.button.where", lang, theme=label)
+            where = Button(where_text, f"theme:{theme}")
+        else:
+            where = Button(self._t.text("someone.button.where_any", lang), "someone:where")
+        rows = (
+            (where,),
+            (Button(self._t.text("someone.button.tips", lang), "someone:tips"),),
+            (Button(self._t.text("someone.button.for_you", lang), "someone:you"),),
+            (Button(self._t.text("button.talk", lang), "human"),),
+        )
+        conv = replace(conv, misunderstood=0, theme=theme or conv.theme)
+        intro = Reply(self._t.text("someone.intro", lang, who=who), buttons=rows)
+        return _traced(Decision(conv, (intro,)), theme=theme)
+
+    async def _someone_button(self, conv: Conversation, choice: str) -> Decision:
+        lang = conv.language
+        if choice == "tips":
+            talk = Button(self._t.text("button.talk", lang), "human")
+            menu = Button(self._t.text("button.menu", lang), "menu")
+            tips = Reply(self._t.text("someone.tips", lang), buttons=((talk,), (menu,)))
+            return Decision(conv, (tips,))
+        if choice == "you":
+            told = Reply(self._t.text("someone.for_you", lang))
+            return _prepend((told,), await self._theme_chosen(conv, Theme.PEER_SUPPORT))
+        conv = replace(conv, state=FlowState.MENU)
+        return Decision(conv, (self._menu(conv, "someone.where_any"),))
+
     async def _understood(self, conv: Conversation, reading: Interpretation) -> Decision:
         lang = conv.language
-        if reading.intent is Intent.CRISIS:
+        if reading.confident_crisis:
             return self._crisis(conv, Screening(CrisisLevel.CONCERN, CrisisCategory.OTHER))
-        if reading.confidence < self._config.confidence_threshold or reading.intent in (
+        if reading.confidence < INTENT_MIN_CONFIDENCE or reading.intent in (
             Intent.UNKNOWN,
+            Intent.CRISIS,
         ):
             return self._not_understood(conv)
         conv = replace(conv, misunderstood=0)
@@ -444,12 +533,10 @@ class Engine:
                 return noting(searched, need_noted(reading.theme, place.label))  # insights
             return await self._theme_chosen(conv, reading.theme)
         if reading.intent is Intent.FAQ and reading.faq_key:
-            key = f"faq.{reading.faq_key}"
-            if self._t.has(key):
-                # Answers may name the team, its hours or the emergency number.
-                answer = self._menu(conv, key, **self._about(conv.language))
-                return _traced(Decision(conv, (answer,)), faq=reading.faq_key)
-            return self._not_understood(conv)
+            topic = reading.confident_faq
+            if topic is not None and self._t.has(f"faq.{topic}"):
+                return self._faq_answer(conv, topic)
+            return self._faq_doubt(conv, reading)
         if reading.intent is Intent.ASK_HUMAN:
             return await self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
         if reading.intent is Intent.STOP:
@@ -468,6 +555,36 @@ class Engine:
         if reading.intent in simple:
             return Decision(conv, (self._menu(conv, simple[reading.intent]),))
         return Decision(conv, (self._menu(conv, "out_of_scope"),))
+
+    def _faq_answer(self, conv: Conversation, topic: str) -> Decision:
+        """A curated answer, and the places near the person for the topic's theme."""
+        lang = conv.language
+        text = self._t.text(f"faq.{topic}", lang, **self._about(lang))
+        rows: list[tuple[Button, ...]] = []
+        theme = theme_of_faq(topic)
+        if theme is not None:
+            label = self._t.text(f"theme.{theme}", lang)
+            places = self._t.text("faq_offer.places", lang, theme=label)
+            rows.append((Button(places, f"theme:{theme}"),))
+        rows.append((Button(self._t.text("button.talk", lang), "human"),))
+        rows.append((Button(self._t.text("button.menu", lang), "menu"),))
+        conv = replace(conv, misunderstood=0)
+        return _traced(Decision(conv, (Reply(text, buttons=tuple(rows)),)), faq=topic)
+
+    def _faq_doubt(self, conv: Conversation, reading: Interpretation) -> Decision:
+        """A question we are not sure of: ask, rather than answer another one."""
+        topic = reading.faq_key
+        if topic is None or not self._t.has(f"faq_label.{topic}"):
+            return self._not_understood(conv)
+        lang = conv.language
+        label = self._t.text(f"faq_label.{topic}", lang)
+        conv, ask = _yes_no(
+            conv,
+            self._t.text("faq_doubt.ask", lang, topic=label),
+            Button(self._t.text("faq_doubt.yes", lang), f"faq:{topic}"),
+            Button(self._t.text("faq_doubt.no", lang), "menu"),
+        )
+        return Decision(conv, (ask,))
 
     # --- steps ------------------------------------------------------------------------------
 
@@ -539,10 +656,9 @@ class Engine:
         """While we wait for a place: does the text confidently ask for something else?"""
         if isinstance(reading, NluUnavailable) or reading.intent not in SUBJECT_CHANGES:
             return False
-        return (
-            reading.intent is Intent.CRISIS
-            or reading.confidence >= self._config.confidence_threshold
-        )
+        if reading.intent is Intent.CRISIS:
+            return reading.confident_crisis
+        return reading.confidence >= INTENT_MIN_CONFIDENCE
 
     def _place_not_found(self, conv: Conversation) -> Decision:
         lang = conv.language
@@ -562,7 +678,7 @@ class Engine:
         )
         decision = Decision(
             conv,
-            crisis_replies(self._t, lines, conv.language, screening),
+            crisis_replies(self._t, lines, conv.language, screening, minor=is_minor(conv)),
             (crisis_case(screening),),
         )
         return _traced(self._handoff.after_crisis(decision), crisis=screening)
@@ -729,16 +845,37 @@ def _yes_no(conv: Conversation, text: str, yes: Button, no: Button) -> tuple[Con
 
 
 def _answer_to_pending(
-    conv: Conversation, understood: Interpretation | NluUnavailable
+    conv: Conversation, cues: TextCues, understood: Interpretation | NluUnavailable
 ) -> str | None:
     """The button a typed yes or no stands for, when the bot's last message asked."""
-    if PENDING_YES not in conv.extra or isinstance(understood, NluUnavailable):
+    if PENDING_YES not in conv.extra:
         return None
-    if understood.intent is Intent.AFFIRM:
+    answer = cues.answer
+    if answer is None and isinstance(understood, Interpretation):
+        answer = {Intent.AFFIRM: "yes", Intent.DENY: "no"}.get(understood.intent)
+    if answer == "yes":
         return conv.extra[PENDING_YES]
-    if understood.intent is Intent.DENY:
+    if answer == "no":
         return conv.extra.get(PENDING_NO)
     return None
+
+
+def _need_theme(understood: Interpretation | NluUnavailable) -> Theme | None:
+    """The need a text speaks of: its intent's theme, or the ranking's confident second."""
+    if not isinstance(understood, Interpretation):
+        return None
+    if understood.intent is Intent.NEED and understood.confidence >= INTENT_MIN_CONFIDENCE:
+        return understood.theme
+    return understood.confident_second_theme
+
+
+def _follow_language(conv: Conversation, reading: Reading) -> Conversation:
+    """Answer in the language the person writes in, unless they chose one themselves; the
+    phone's language (the conversation's first) decides when the text does not say."""
+    written_in = reading.language
+    if written_in is None or conv.language_chosen or written_in is conv.language:
+        return conv
+    return replace(conv, language=written_in)
 
 
 def _answered(conv: Conversation) -> Conversation:

@@ -32,7 +32,7 @@ from flows.availability import TeamAvailability
 from flows.case_rules import crisis_case
 from flows.catalogue import Catalogue
 from flows.commands import person_command
-from flows.crisis_protocol import crisis_lines_text, crisis_replies
+from flows.crisis_protocol import crisis_lines_text, crisis_replies, select_lines
 from flows.domain import (
     CaseReason,
     Conversation,
@@ -103,14 +103,20 @@ class Ownership:
         """The person wants a human: queue a case and say honestly when one will answer."""
         conv = replace(conv, owner=Owner.QUEUED, misunderstood=0)
         lang = conv.language
+        meeting = reason is CaseReason.MEETING_REQUEST
         if self.availability.is_open():
-            text = self._t.text("handoff.queued", lang)
+            text = self._t.text("meeting.queued" if meeting else "handoff.queued", lang)
+        elif meeting:
+            text = self._t.text(
+                "meeting.queued_closed", lang, when=self.availability.back_when(lang)
+            )
         else:
+            lines = self._crisis_lines()
             text = self._t.text(
                 "handoff.queued_closed",
                 lang,
                 when=self.availability.back_when(lang),
-                lines=crisis_lines_text(self._t, self._crisis_lines(), lang),
+                lines=crisis_lines_text(self._t, lines, lang, only=select_lines(lines, None)),
             )
         # Told at the moment they ask: the worker will read what led here (the card's transcript).
         text = f"{text}\n{self._t.text('handoff.sees_recent', lang)}"
