@@ -28,12 +28,12 @@ from flows.service import ConversationService
 from nlu.client import RasaNluClient
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
+from resources_db.case_lookup import SqlCaseLookup
 from resources_db.crypto import AddressCipher
 from resources_db.db import create_engine, session_factory
 from resources_db.directory import SqlResourceDirectory
 from resources_db.insights import SqlAreaLabeller
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
-from resources_db.waiting_line import SqlWaitingLine
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def build_services(
             place_example=PLACE_EXAMPLES[settings.jurisdiction.value],
         ),
         ownership=ownership,
-        waiting_line=SqlWaitingLine(sessions),
+        cases=SqlCaseLookup(sessions),
     )
     conversations = ConversationService(
         engine=engine,

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     nlu_url: str = "http://127.0.0.1:5005"
     nlu_timeout_s: float = Field(default=2.0, gt=0)
 
+    # --- the workers' desk (flows/realert.py, flows/worker_actions.py, flows/transcript.py) --
+    urgent_realert_minutes: int = Field(default=10, gt=0)
+    urgent_realert_max_minutes: int = Field(default=60, gt=0)
+    oncall_chat_id: int | None = None
+    crisis_confirm_minutes: int = Field(default=30, ge=0)
+    reopen_window_hours: int = Field(default=24, ge=0)
+    retention_days: int = Field(default=30, gt=0)
+
     # Outreach: posters (deep links to the bot) and the anonymous needs & gaps report.
     bot_username: str = ""
     report_min_count: int = Field(default=5, ge=5)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from flows.directory import SearchPage
 from flows.domain import CaseReason, Conversation, Language, Priority, Theme
 from flows.insights import Noted
-from flows.understanding import NO_CRISIS, Screening
+from flows.transcript import Transcribe
+from flows.understanding import NO_CRISIS, CrisisCategory, CrisisLevel, Screening
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +52,28 @@ PersonMessage = Reply | ShowPlace
 
 @dataclass(frozen=True, slots=True)
 class OpenCase:
-    """Open (or raise) a handoff case for this conversation."""
+    """Open (or raise) a handoff case for this conversation.
+
+    For a flagged message (``reason`` crisis), ``category`` and ``level`` say what the crisis
+    screen found, so the worker reads « suicide (urgent) » on the card, not only a colour;
+    ``flows.case_rules.crisis_case(screening)`` builds it.
+    """
 
     priority: Priority
     reason: CaseReason
+    category: CrisisCategory | None = None
+    level: CrisisLevel | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenCase:
+    """Reopen the person's case ``case_id``: they wrote back soon after it was closed.
+
+    ``flows.case_rules.reopens_on_person_message`` says when; the case waits for a worker
+    again, in its own place in the staff group.
+    """
+
+    case_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +109,16 @@ class CancelFollowUps:
     """Cancel every pending follow-up for this conversation."""
 
 
-Effect = OpenCase | RelayToWorker | CloseCase | ForgetPerson | CancelFollowUps | Noted
+Effect = (
+    OpenCase
+    | ReopenCase
+    | RelayToWorker
+    | CloseCase
+    | ForgetPerson
+    | CancelFollowUps
+    | Transcribe
+    | Noted
+)
 
 
 @dataclass(frozen=True, slots=True)

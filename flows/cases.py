@@ -7,9 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from flows.domain import CaseReason, Priority
+from flows.understanding import CrisisCategory, CrisisLevel
 
 BY_BOT = "bot"
 BY_PERSON = "person"
+# History details that carry data the desk reads back (see ``Case.crisis_alerts``…).
+FLAGGED = "flagged"  # ``flagged:<category>:<level>``: the crisis screen flagged a message
+REALERTED = "realerted"  # an urgent case nobody took was raised again in the group
+PRIORITY_SET = "priority"  # ``priority:<priority>``: a worker changed the priority
+REOPENED_BY_PERSON = "reopened_by_person"  # the person wrote back soon after a close
 
 
 class CaseStatus(StrEnum):
@@ -30,6 +36,9 @@ class WorkerAction(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     READ = "read"
+    PRIORITY = "priority"
+    READY_REPLY = "ready_reply"
+    SEND_RESOURCE = "resource"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,15 @@ class StatusChange:
     status: CaseStatus
     by: str
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisAlert:
+    """One message the crisis screen flagged on a case: when, about what, how alarming."""
+
+    at: datetime
+    category: CrisisCategory
+    level: CrisisLevel
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +99,75 @@ class Case:
         """True while queued or taken."""
         return self.status is not CaseStatus.CLOSED
 
+    # --- read back from the history: no column of its own, nothing for the adapters to keep --
+
+    @property
+    def crisis_alerts(self) -> tuple[CrisisAlert, ...]:
+        """Every flagged message, oldest first (a case opened by a crisis has at least one)."""
+        alerts = []
+        for line in self.history:
+            kind, _, rest = line.detail.partition(":")
+            if kind != FLAGGED:
+                continue
+            category, _, level = rest.partition(":")
+            alerts.append(CrisisAlert(line.at, _category(category), _level(level)))
+        if not alerts and self.reason is CaseReason.CRISIS:
+            # A case stored before flags were recorded: what its priority says.
+            level = CrisisLevel.URGENT if self.priority is Priority.URGENT else CrisisLevel.CONCERN
+            alerts.append(CrisisAlert(self.opened_at, CrisisCategory.OTHER, level))
+        return tuple(alerts)
+
+    @property
+    def last_crisis_at(self) -> datetime | None:
+        """When the crisis screen last flagged a message of this case."""
+        alerts = self.crisis_alerts
+        return alerts[-1].at if alerts else None
+
+    @property
+    def crisis_categories(self) -> tuple[CrisisCategory, ...]:
+        """What the flagged messages spoke of, in the order they first did."""
+        seen: list[CrisisCategory] = []
+        for alert in self.crisis_alerts:
+            if alert.category not in seen:
+                seen.append(alert.category)
+        return tuple(seen)
+
+    @property
+    def crisis_level(self) -> CrisisLevel:
+        """The most alarming level any flagged message reached (``none`` without a flag)."""
+        levels = {alert.level for alert in self.crisis_alerts}
+        if CrisisLevel.URGENT in levels:
+            return CrisisLevel.URGENT
+        return CrisisLevel.CONCERN if levels else CrisisLevel.NONE
+
+    @property
+    def realerts(self) -> tuple[datetime, ...]:
+        """When the group was alerted again since the case last started waiting."""
+        return tuple(
+            line.at
+            for line in self.history
+            if line.detail == REALERTED and line.at >= self.queued_at
+        )
+
+    @property
+    def last_alert_at(self) -> datetime:
+        """The last time the group was alerted: queued, flagged or re-alerted."""
+        moments = [self.queued_at, *self.realerts]
+        last_crisis = self.last_crisis_at
+        if last_crisis is not None:
+            moments.append(last_crisis)
+        return max(moments)
+
+    @property
+    def previous_owner(self) -> str | None:
+        """The last worker who held the case (it may be closed or waiting again)."""
+        if self.owner is not None:
+            return self.owner
+        for line in reversed(self.history):
+            if line.status is CaseStatus.TAKEN and line.by not in (BY_BOT, BY_PERSON):
+                return line.by
+        return None
+
     @property
     def posted(self) -> bool:
         """True once the staff group has a topic or a card message for it."""
@@ -100,6 +187,21 @@ class Case:
         updated = replace(self, **changes)  # type: ignore[arg-type]
         line = StatusChange(at, updated.status, by, detail)
         return replace(updated, history=(*self.history, line))
+
+
+def _category(text: str) -> CrisisCategory:
+    try:
+        return CrisisCategory(text)
+    except ValueError:
+        return CrisisCategory.OTHER
+
+
+def _level(text: str) -> CrisisLevel:
+    try:
+        level = CrisisLevel(text)
+    except ValueError:
+        return CrisisLevel.CONCERN
+    return CrisisLevel.CONCERN if level is CrisisLevel.NONE else level
 
 
 @dataclass(frozen=True, slots=True)

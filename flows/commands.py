@@ -42,6 +42,9 @@ class StaffCommand(StrEnum):
     CASE = "case"
     NAME = "name"
     HELP = "help"
+    READY = "ready"
+    RESOURCE = "resource"
+    PRIORITY = "priority"
 
 
 C = TypeVar("C", bound=StrEnum)
@@ -102,6 +105,9 @@ STAFF_COMMANDS: tuple[CommandSpec[StaffCommand], ...] = (
     CommandSpec(StaffCommand.CASE, {FR: ("cas",), EN: ("case",)}),
     CommandSpec(StaffCommand.NAME, {FR: ("prenom",), EN: ("name",)}),
     CommandSpec(StaffCommand.HELP, {FR: ("aide",), EN: ("help",)}),
+    CommandSpec(StaffCommand.READY, {FR: ("pret", "reponses"), EN: ("ready", "replies")}),
+    CommandSpec(StaffCommand.RESOURCE, {FR: ("ressource", "fiche"), EN: ("resource",)}),
+    CommandSpec(StaffCommand.PRIORITY, {FR: ("priorite",), EN: ("priority",)}),
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from flows.actions import (
     Button,
@@ -18,8 +19,10 @@ from flows.actions import (
     OpenCase,
     PersonMessage,
     RelayToWorker,
+    ReopenCase,
     Reply,
 )
+from flows.case_rules import RELEASED_AT, crisis_case, reopens_on_person_message
 from flows.catalogue import Catalogue
 from flows.commands import PersonCommand, person_command
 from flows.crisis_protocol import crisis_lines_text, crisis_replies
@@ -44,12 +47,12 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
-from flows.handoff import priority_for
 from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
-from flows.ports import Clock, CrisisLineRegistry, ResourceDirectory, WaitingLine
+from flows.ports import CaseLookup, Clock, CrisisLineRegistry, ResourceDirectory
 from flows.reading import NLU_MAX_CHARS, Reading
 from flows.results import needs_crisis_lines, render_page
+from flows.transcript_notes import crisis_line_names, transcribe_turn
 from flows.understanding import (
     NO_CRISIS,
     CrisisCategory,
@@ -87,6 +90,7 @@ class EngineConfig:
     hours_label_en: str
     place_example: str
     confidence_threshold: float = 0.45
+    reopen_window: timedelta = timedelta(hours=24)
 
     def hours_label(self, language: Language) -> str:
         """When humans read messages, in the person's language."""
@@ -105,7 +109,7 @@ class Engine:
         clock: Clock,
         config: EngineConfig,
         ownership: Ownership,
-        waiting_line: WaitingLine,
+        cases: CaseLookup,
     ) -> None:
         self._t = catalogue
         self._lines = crisis_lines
@@ -114,7 +118,7 @@ class Engine:
         self._config = config
         # Who may speak to the person is decided in one place: flows/ownership.py.
         self._handoff = ownership
-        self._waiting_line = waiting_line
+        self._cases = cases
 
     async def decide(
         self, conversation: Conversation | None, inbound: Inbound, reading: Reading | None = None
@@ -152,8 +156,72 @@ class Engine:
             return await self._while_human_holds(conv, event, reading)
         decision = await self._with_bot(conv, event, reading)
         if conv.state is FlowState.NEW and not _is_start(event):
-            return self._first_contact(decision)
-        return decision
+            decision = self._first_contact(decision)
+        if isinstance(event, TextReceived) and RELEASED_AT in conv.extra:
+            decision = await self._maybe_reopen(conv, event.text, decision)
+        return self._transcribed(decision, event)
+
+    async def _maybe_reopen(self, before: Conversation, text: str, decision: Decision) -> Decision:
+        """Soon after a worker closed (or gave back) the case, the person's words reach the team.
+
+        « attends, t'es parti ? » is for the human who was there: the case reopens in its
+        place in the staff group and the person is told so — the bot still answers what it
+        understood. The mark goes once the window has passed.
+        """
+        conv = decision.conversation
+        released = datetime.fromisoformat(before.extra[RELEASED_AT])
+        if conv is None or conv.owner is not before.owner or decision.trace.crisis.flagged:
+            return decision  # erased, a new request, or a crisis: their own paths
+        if self._clock.now() - released > self._config.reopen_window:
+            extra = {k: v for k, v in conv.extra.items() if k != RELEASED_AT}
+            return replace(decision, conversation=replace(conv, extra=extra))
+        understood = _helpful(decision, TextReceived(text))
+        last = await self._cases.last_case(before.pseudonym)
+        if last is None or not reopens_on_person_message(
+            last, self._clock.now(), bot_understood=understood, window=self._config.reopen_window
+        ):
+            return decision
+        lang = conv.language
+        availability = self._handoff.availability
+        if availability.is_open():
+            told = self._t.text("handoff.passed_on", lang)
+        else:
+            told = self._t.text("handoff.passed_on_closed", lang, when=availability.back_when(lang))
+        extra = {k: v for k, v in conv.extra.items() if k != RELEASED_AT}
+        conv = replace(conv, owner=Owner.QUEUED, extra=extra)
+        messages = decision.messages if understood else ()
+        effects = (*decision.effects, ReopenCase(last.id), RelayToWorker(text))
+        passed_on = Reply(told, buttons=self._handoff.waiting_rows(lang))
+        return replace(
+            decision, conversation=conv, messages=(*messages, passed_on), effects=effects
+        )
+
+    def _transcribed(self, decision: Decision, event: PersonEvent) -> Decision:
+        """What the bot did this turn, for the card a worker reads if the person asks later."""
+        conv = decision.conversation
+        if conv is None:
+            return decision
+        trace = decision.trace
+        opened = next((e for e in decision.effects if isinstance(e, OpenCase)), None)
+        crisis = opened is not None and opened.reason is CaseReason.CRISIS
+        lines_given: tuple[str, ...] = ()
+        if trace.crisis.flagged:
+            lines = self._lines.lines_for(self._config.jurisdiction)
+            lines_given = crisis_line_names(lines, trace.crisis.category)
+        promised = None
+        if opened is not None and not self._handoff.availability.is_open():
+            promised = self._handoff.availability.back_when(conv.language)
+        note = transcribe_turn(
+            event.text if isinstance(event, TextReceived) else None,
+            trace,
+            lines_given=lines_given,
+            promised=promised,
+            asked_human=None if opened is None or crisis else opened.reason,
+            not_understood=conv.misunderstood > 0 and isinstance(event, TextReceived),
+            media=event.kind.value if isinstance(event, MediaReceived) else None,
+            location=isinstance(event, LocationShared),
+        )
+        return replace(decision, effects=(*decision.effects, note))
 
     def _first_contact(self, decision: Decision) -> Decision:
         """Someone who never pressed Start (or came back after /oublie) hears the promises
@@ -246,7 +314,7 @@ class Engine:
             return self._t.text(
                 "waiting.wait.closed", conv.language, when=availability.back_when(conv.language)
             )
-        ahead = await self._waiting_line.ahead_of(conv.pseudonym)
+        ahead = await self._cases.ahead_of(conv.pseudonym)
         if ahead == 0:
             return self._t.text("waiting.wait.next", conv.language)
         if ahead == 1:
@@ -495,7 +563,7 @@ class Engine:
         decision = Decision(
             conv,
             crisis_replies(self._t, lines, conv.language, screening),
-            (OpenCase(priority_for(screening), CaseReason.CRISIS),),
+            (crisis_case(screening),),
         )
         return _traced(self._handoff.after_crisis(decision), crisis=screening)
 

@@ -38,6 +38,12 @@ class CaseRepository(Protocol):
         """Cases with this alias, newest first (aliases are not unique)."""
         ...
 
+    async def earlier_for(
+        self, pseudonym: str, before_case_id: int | None = None, limit: int = 5
+    ) -> list[Case]:
+        """The person's cases older than ``before_case_id`` (all without it), newest first."""
+        ...
+
     async def by_topic(self, topic_id: int) -> Case | None:
         """The case whose staff topic is ``topic_id``."""
         ...

@@ -1,9 +1,10 @@
 """Runs the handoff rules inside units of work: the person's effects and the workers' actions.
 
-``CaseEffects`` is one of the ``ConversationService``'s effect handlers: it persists what the
-engine decided (a case opened, raised, closed) in the same transaction as the conversation.
-``HandoffService`` handles a worker's action under the same per-person lock as the person's
-own events, so the two sides never interleave inside one conversation.
+``CaseEffects`` (now in ``flows/case_effects.py``, imported here for existing callers) is one
+of the ``ConversationService``'s effect handlers: it persists what the engine decided (a case
+opened, raised, closed, reopened; a turn kept for the card) in the same transaction as the
+conversation. ``HandoffService`` handles a worker's action under the same per-person lock as
+the person's own events, so the two sides never interleave inside one conversation.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flows.actions import CloseCase, Effect, ForgetPerson, OpenCase
+from flows.case_effects import CaseEffects
 from flows.cases import AuditEntry, Case, CaseStatus, Worker, WorkerAction
 from flows.handoff import HandoffRules, WorkerDecision
 from flows.ports import Clock, StorageBusy, UnitOfWork, UnitOfWorkFactory
@@ -21,31 +22,7 @@ from flows.service import KeyedLocks, StorageUnavailableError
 
 log = logging.getLogger(__name__)
 
-
-class CaseEffects:
-    """The ``EffectHandler`` that keeps cases in step with the person's conversation."""
-
-    def __init__(self, rules: HandoffRules) -> None:
-        self._rules = rules
-
-    async def __call__(self, uow: UnitOfWork, pseudonym: str, effect: Effect) -> None:
-        """Apply one effect to the person's case, inside the conversation's unit of work."""
-        if isinstance(effect, OpenCase):
-            case = await uow.cases.open_for(pseudonym)
-            if case is None:
-                conversation = await uow.conversations.get(pseudonym)
-                await uow.cases.add(self._rules.open_case(pseudonym, conversation, effect))
-            else:
-                await uow.cases.save(self._rules.raise_case(case, effect))
-        elif isinstance(effect, CloseCase):
-            case = await uow.cases.open_for(pseudonym)
-            if case is not None:
-                await uow.cases.save(self._rules.close_for_person(case, effect.detail))
-        elif isinstance(effect, ForgetPerson):
-            case = await uow.cases.open_for(pseudonym)
-            if case is not None:
-                await uow.cases.save(self._rules.close_for_person(case, "forgotten"))
-            await uow.cases.forget_person(pseudonym)
+__all__ = ["CaseEffects", "HandoffService", "WorkerOutcome"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from flows.actions import (
     Reply,
 )
 from flows.availability import TeamAvailability
+from flows.case_rules import crisis_case
 from flows.catalogue import Catalogue
 from flows.commands import person_command
 from flows.crisis_protocol import crisis_lines_text, crisis_replies
@@ -52,7 +53,6 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
-from flows.handoff import priority_for
 from flows.ports import Clock, CrisisLineRegistry
 from flows.understanding import CrisisLines, Screening
 
@@ -112,6 +112,8 @@ class Ownership:
                 when=self.availability.back_when(lang),
                 lines=crisis_lines_text(self._t, self._crisis_lines(), lang),
             )
+        # Told at the moment they ask: the worker will read what led here (the card's transcript).
+        text = f"{text}\n{self._t.text('handoff.sees_recent', lang)}"
         reply = Reply(text, buttons=(self._cancel_row(lang),))
         return Decision(conv, (reply,), (OpenCase(Priority.NORMAL, reason),))
 
@@ -204,7 +206,7 @@ class Ownership:
         effects: list[Effect] = []
         messages: tuple[PersonMessage, ...] = ()
         if screening.flagged:
-            effects.append(OpenCase(priority_for(screening), CaseReason.CRISIS))
+            effects.append(crisis_case(screening))
             category = {"crisis_category": str(screening.category or "")}
             conv = replace(
                 conv, crisis_flagged_at=self._clock.now(), extra={**conv.extra, **category}

@@ -9,10 +9,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from flows.cases import Case
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Jurisdiction, Language
 from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
 from flows.insights import InsightLog
+from flows.transcript import TranscriptStore
 from flows.understanding import (
     CrisisLines,
     Interpretation,
@@ -128,6 +130,11 @@ class UnitOfWork(Protocol):
         ...
 
     @property
+    def transcript(self) -> TranscriptStore:
+        """This unit's recent turns of each person (for the worker's card)."""
+        ...
+
+    @property
     def insights(self) -> InsightLog:
         """This unit's append-only anonymous insight events."""
         ...
@@ -162,14 +169,18 @@ class StorageBusy(Exception):
     """The database is busy or unreachable for now; the caller may retry."""
 
 
-class WaitingLine(Protocol):
-    """Where a person's request stands in the staff's queue (read-only)."""
+class CaseLookup(Protocol):
+    """Read-only: where a person's request stands in the staff's queue, and their last case."""
 
     async def ahead_of(self, pseudonym: str) -> int:
         """How many waiting cases the team will take before this person's.
 
         For a request not stored yet, every waiting case (a new request joins the line).
         """
+        ...
+
+    async def last_case(self, pseudonym: str) -> Case | None:
+        """The person's most recent case, open or closed (None if they never had one)."""
         ...
 
 

@@ -75,6 +75,16 @@ class SqlCaseRepository:
         )
         return [_to_domain(row) for row in rows]
 
+    async def earlier_for(
+        self, pseudonym: str, before_case_id: int | None = None, limit: int = 5
+    ) -> list[Case]:
+        """The person's cases older than ``before_case_id`` (all without it), newest first."""
+        statement = select(CaseRow).where(CaseRow.pseudonym == pseudonym)
+        if before_case_id is not None:
+            statement = statement.where(CaseRow.id < before_case_id)
+        rows = await self._session.scalars(statement.order_by(CaseRow.id.desc()).limit(limit))
+        return [_to_domain(row) for row in rows]
+
     async def by_topic(self, topic_id: int) -> Case | None:
         """The case of one staff topic."""
         row = await self._session.scalar(

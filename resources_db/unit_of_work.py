@@ -13,6 +13,7 @@ from resources_db.cases import SqlAuditLog, SqlCaseRepository, SqlWorkerDirector
 from resources_db.crypto import AddressCipher
 from resources_db.insights import SqlInsightLog
 from resources_db.repositories import EncryptedAddressBook, SqlConversationRepository
+from resources_db.transcript import SqlTranscriptStore
 
 
 class SqlUnitOfWork:
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.cases: SqlCaseRepository
         self.audit: SqlAuditLog
         self.workers: SqlWorkerDirectory
+        self.transcript: SqlTranscriptStore
         self.insights: SqlInsightLog
 
     async def __aenter__(self) -> Self:
@@ -36,6 +38,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(self.session)
         self.audit = SqlAuditLog(self.session)
         self.workers = SqlWorkerDirectory(self.session)
+        self.transcript = SqlTranscriptStore(self.session, self._cipher)
         self.insights = SqlInsightLog(self.session)
         return self
 

@@ -11,6 +11,7 @@ from flows.cases import AuditEntry, Case, CaseStatus
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Language, Priority
 from flows.insights import InsightEvent
+from flows.transcript import TranscriptEntry
 from flows.understanding import Intent, Interpretation, NluUnavailable
 
 
@@ -125,6 +126,16 @@ class MemoryCases:
         found = [c for c in self._cases.values() if c.alias.lower() == alias.strip().lower()]
         return sorted(found, key=lambda c: -c.id)
 
+    async def earlier_for(
+        self, pseudonym: str, before_case_id: int | None = None, limit: int = 5
+    ) -> list[Case]:
+        found = [
+            c
+            for c in self._cases.values()
+            if c.pseudonym == pseudonym and (before_case_id is None or c.id < before_case_id)
+        ]
+        return sorted(found, key=lambda c: -c.id)[:limit]
+
     async def by_topic(self, topic_id: int) -> Case | None:
         return next((c for c in self._cases.values() if c.topic_id == topic_id), None)
 
@@ -192,6 +203,28 @@ class MemoryWorkers:
             self._names[pseudonym] = name
 
 
+class MemoryTranscript:
+    """``TranscriptStore`` on a list of (pseudonym, entry), in the order they were kept."""
+
+    def __init__(self, entries: list[tuple[str, TranscriptEntry]]) -> None:
+        self._entries = entries
+
+    async def append(self, pseudonym: str, entry: TranscriptEntry) -> None:
+        self._entries.append((pseudonym, entry))
+
+    async def recent(self, pseudonym: str, since: datetime, limit: int) -> list[TranscriptEntry]:
+        mine = [e for p, e in self._entries if p == pseudonym and e.at >= since]
+        return sorted(mine, key=lambda e: e.at)[-limit:] if limit > 0 else []
+
+    async def forget(self, pseudonym: str) -> None:
+        self._entries[:] = [(p, e) for p, e in self._entries if p != pseudonym]
+
+    async def purge(self, older_than: datetime) -> int:
+        before = len(self._entries)
+        self._entries[:] = [(p, e) for p, e in self._entries if e.at >= older_than]
+        return before - len(self._entries)
+
+
 class MemoryInsights:
     """``InsightLog``: a list that only grows."""
 
@@ -203,27 +236,33 @@ class MemoryInsights:
 
 
 class MemoryUnitOfWork:
-    """Writes land in the shared stores only on commit."""
+    """Writes land in the shared stores only on commit; ``rollback`` drops them all."""
 
     def __init__(self, world: MemoryWorld) -> None:
         self._world = world
         self.committed = False
 
     async def __aenter__(self) -> Self:
+        self._begin()
+        return self
+
+    def _begin(self) -> None:
+        """A fresh copy of every store, as the world holds it now."""
         self._conversations = dict(self._world.conversations)
         self._addresses = dict(self._world.addresses)
         self._cases = dict(self._world.cases)
         self._messages = dict(self._world.case_messages)
         self._audit = list(self._world.audit)
         self._workers = dict(self._world.workers)
+        self._transcript = list(self._world.transcript)
         self._insights = list(self._world.insights)
         self.conversations = MemoryConversations(self._conversations)
         self.addresses = MemoryAddresses(self._addresses)
         self.cases = MemoryCases(self._cases, self._messages)
         self.audit = MemoryAudit(self._audit)
         self.workers = MemoryWorkers(self._workers)
+        self.transcript = MemoryTranscript(self._transcript)
         self.insights = MemoryInsights(self._insights)
-        return self
 
     async def __aexit__(
         self,
@@ -240,11 +279,13 @@ class MemoryUnitOfWork:
         self._world.case_messages = self._messages
         self._world.audit = self._audit
         self._world.workers = self._workers
+        self._world.transcript = self._transcript
         self._world.insights = self._insights
         self.committed = True
+        self._begin()  # like a database session: what follows is a new transaction
 
     async def rollback(self) -> None:
-        self._conversations = dict(self._world.conversations)
+        self._begin()
 
 
 @dataclass
@@ -257,6 +298,7 @@ class MemoryWorld:
     case_messages: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     workers: dict[str, str] = field(default_factory=dict)
+    transcript: list[tuple[str, TranscriptEntry]] = field(default_factory=list)
     insights: list[InsightEvent] = field(default_factory=list)
 
     def __call__(self) -> MemoryUnitOfWork:
@@ -264,8 +306,8 @@ class MemoryWorld:
 
 
 @dataclass
-class MemoryWaitingLine:
-    """``WaitingLine`` over a ``MemoryWorld``'s committed cases, in the staff queue's order."""
+class MemoryCaseLookup:
+    """``CaseLookup`` over a ``MemoryWorld``'s committed cases, in the staff queue's order."""
 
     world: MemoryWorld
 
@@ -276,3 +318,7 @@ class MemoryWaitingLine:
             return len(queued)
         key = (own.priority.rank, own.queued_at)
         return sum(1 for c in queued if c.id != own.id and (c.priority.rank, c.queued_at) < key)
+
+    async def last_case(self, pseudonym: str) -> Case | None:
+        mine = [c for c in self.world.cases.values() if c.pseudonym == pseudonym]
+        return max(mine, key=lambda c: c.id) if mine else None

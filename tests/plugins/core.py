@@ -17,7 +17,7 @@ from flows.service import ConversationService
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
 from resources_db.crypto import generate_key
-from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryWaitingLine, MemoryWorld
+from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryCaseLookup, MemoryWorld
 
 MONTREAL = ZoneInfo("America/Montreal")
 
@@ -65,7 +65,7 @@ def engine(
             jurisdiction=Jurisdiction.QC,
         ),
         directory=directory,
-        waiting_line=MemoryWaitingLine(world),
+        cases=MemoryCaseLookup(world),
         clock=clock,
         config=EngineConfig(
             jurisdiction=Jurisdiction.QC,

@@ -200,7 +200,7 @@ async def test_not_understood_twice_offers_a_worker_without_forcing_one(
     second = await say(service, TextReceived("gnagnagna"))
     assert "Veux-tu qu’un·e intervenant·e" in texts(second)[0]
     assert "human" in payloads(second)
-    assert not second.effects
+    assert not [e for e in second.effects if isinstance(e, OpenCase)], "offered, never forced"
     assert world.conversations[P].owner is Owner.BOT
 
 

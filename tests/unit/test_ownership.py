@@ -15,7 +15,7 @@ from flows.actions import CancelFollowUps, CloseCase, OpenCase, RelayToWorker, R
 from flows.availability import TeamAvailability, TeamHours
 from flows.cases import BY_PERSON, CaseStatus, Worker, WorkerAction
 from flows.catalogue import Catalogue
-from flows.domain import CaseReason, Jurisdiction, Owner, Priority
+from flows.domain import CaseReason, Jurisdiction, Owner, Priority, Theme
 from flows.engine import Engine, EngineConfig
 from flows.events import (
     ButtonPressed,
@@ -35,10 +35,11 @@ from flows.identity import alias_for
 from flows.ownership import Ownership
 from flows.reading import TextReader
 from flows.service import ConversationService, Outcome
-from flows.understanding import Intent, Interpretation
+from flows.transcript import NoteKind, Transcribe
+from flows.understanding import CrisisCategory, Intent, Interpretation
 from nlu.crisis import DeterministicCrisisScreen
 from nlu.crisis_lines import FileCrisisLineRegistry
-from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryWaitingLine, MemoryWorld
+from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryCaseLookup, MemoryWorld
 
 P = "b" * 64
 ADDRESS = "424242"
@@ -103,7 +104,7 @@ def build(clock: FakeClock, nlu: FakeNlu, hours: TeamHours | None = None) -> Des
             jurisdiction=Jurisdiction.QC,
         ),
         directory=FakeDirectory(),
-        waiting_line=MemoryWaitingLine(world),
+        cases=MemoryCaseLookup(world),
         clock=clock,
         config=EngineConfig(
             jurisdiction=Jurisdiction.QC,
@@ -344,7 +345,9 @@ async def test_a_crisis_while_a_worker_holds_it_raises_the_case_silently(desk: D
     await held_by_julie(desk)
     outcome = await desk.say(TextReceived(CRISIS_TEXT))
     assert outcome.messages == (), "the worker is talking with them: the bot does not cut in"
-    assert OpenCase(Priority.URGENT, CaseReason.CRISIS) in outcome.effects
+    (opened,) = [e for e in outcome.effects if isinstance(e, OpenCase)]
+    assert (opened.priority, opened.reason) == (Priority.URGENT, CaseReason.CRISIS)
+    assert opened.category is CrisisCategory.SUICIDE, "the card says what kind of crisis"
     assert relays(outcome)[0].text == CRISIS_TEXT
     assert desk.case.priority is Priority.URGENT
     assert desk.case.status is CaseStatus.TAKEN, "still Julie's"
@@ -575,3 +578,47 @@ async def test_out_of_hours_a_crisis_also_says_when_the_team_will_read(
     assert "911" in joined
     assert "elle lira ton message lundi à 9 h" in joined
     assert desk.case.priority is Priority.URGENT
+
+
+# --- after a close: the person's next words reach the team --------------------------------------
+
+
+async def test_a_message_soon_after_a_close_reopens_the_case_for_the_team(desk: Desk) -> None:
+    await held_by_julie(desk)
+    await desk.act(WorkerAction.CLOSE)
+    desk.clock.advance(minutes=2)
+    outcome = await desk.say(TextReceived("attends, t’es parti ?"), reference="m7")
+    assert relays(outcome) == [RelayToWorker("attends, t’es parti ?", reference="m7")]
+    assert desk.case.status is CaseStatus.QUEUED, "back in the queue, in its own topic"
+    assert len(desk.world.cases) == 1, "the same case, not a new one"
+    assert "transmets ton message" in texts(outcome)[-1]
+    assert desk.owner is Owner.QUEUED
+
+
+async def test_a_message_a_day_and_more_after_a_close_is_the_bots_again(desk: Desk) -> None:
+    await held_by_julie(desk)
+    await desk.act(WorkerAction.CLOSE)
+    desk.clock.advance(hours=25)
+    outcome = await desk.say(TextReceived("salut"))
+    assert not relays(outcome)
+    assert desk.case.status is CaseStatus.CLOSED
+    assert desk.owner is not Owner.QUEUED
+
+
+async def test_asking_for_a_human_says_the_worker_will_see_the_recent_messages(
+    desk: Desk,
+) -> None:
+    await desk.say(CommandReceived("start"))
+    outcome = await desk.say(ButtonPressed("human"))
+    assert "verra tes derniers messages" in texts(outcome)[0]
+
+
+async def test_what_the_bot_did_is_kept_for_the_card_with_the_persons_words(
+    desk: Desk, nlu: FakeNlu
+) -> None:
+    await desk.say(CommandReceived("start"))
+    nlu.answers["j’ai faim"] = Interpretation(Intent.NEED, 0.9, theme=Theme.FOOD)
+    outcome = await desk.say(TextReceived("j’ai faim"))
+    (kept,) = [e for e in outcome.effects if isinstance(e, Transcribe)]
+    assert kept.person_text == "j’ai faim"
+    assert [(n.kind, n.detail) for n in kept.notes] == [(NoteKind.THEME, "food")]

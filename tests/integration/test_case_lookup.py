@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from flows.cases import Case, CaseStatus
 from flows.domain import CaseReason, Priority
 from flows.identity import alias_for
+from resources_db.case_lookup import SqlCaseLookup
 from resources_db.crypto import AddressCipher, generate_key
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
-from resources_db.waiting_line import SqlWaitingLine
 
 NOW = datetime(2026, 11, 17, 19, 0, tzinfo=UTC)
 
@@ -43,9 +43,26 @@ async def test_the_people_ahead_are_counted_in_the_order_workers_take_them(
         taken = await uow.cases.add(waiting("e" * 64, Priority.URGENT, 60))
         await uow.cases.save(replace(taken, status=CaseStatus.TAKEN))  # no longer waiting
         await uow.commit()
-    line = SqlWaitingLine(sessions)
+    line = SqlCaseLookup(sessions)
     assert mine.id > 0
     assert await line.ahead_of("c" * 64) == 2
     assert await line.ahead_of("d" * 64) == 3
     assert await line.ahead_of("b" * 64) == 0
     assert await line.ahead_of("z" * 64) == 4, "a new request joins the end of the line"
+
+
+async def test_the_last_case_is_the_newest_open_or_closed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    uow_factory = SqlUnitOfWorkFactory(sessions, AddressCipher(generate_key()))
+    async with uow_factory() as uow:
+        first = await uow.cases.add(waiting("a" * 64, Priority.NORMAL, 90))
+        await uow.cases.save(replace(first, status=CaseStatus.CLOSED))
+        second = await uow.cases.add(waiting("a" * 64, Priority.URGENT, 5))
+        await uow.cases.save(replace(second, status=CaseStatus.CLOSED))
+        await uow.commit()
+    lookup = SqlCaseLookup(sessions)
+    last = await lookup.last_case("a" * 64)
+    assert last is not None
+    assert (last.id, last.status) == (second.id, CaseStatus.CLOSED)
+    assert await lookup.last_case("b" * 64) is None

@@ -1,11 +1,12 @@
-"""``WaitingLine`` on the cases table: how many requests the team will take before yours."""
+"""``CaseLookup`` on the cases table: how many requests the team will take before yours."""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from flows.cases import CaseStatus
+from flows.cases import Case, CaseStatus
+from resources_db.cases import SqlCaseRepository
 from resources_db.models.handoff import CaseRow
 
 
@@ -14,7 +15,7 @@ def _rank() -> ColumnElement[int]:
     return case((CaseRow.priority == "urgent", 0), (CaseRow.priority == "high", 1), else_=2)
 
 
-class SqlWaitingLine:
+class SqlCaseLookup:
     """Counts the queued cases ahead of a person's own, in the order workers see them."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -50,3 +51,9 @@ class SqlWaitingLine:
                 )
             )
             return int(ahead or 0)
+
+    async def last_case(self, pseudonym: str) -> Case | None:
+        """The person's most recent case, open or closed."""
+        async with self._sessions() as session:
+            found = await SqlCaseRepository(session).earlier_for(pseudonym, limit=1)
+        return found[0] if found else None
