@@ -51,7 +51,7 @@ from flows.faq import theme_of_faq
 from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
 from flows.ports import CaseLookup, Clock, CrisisLineRegistry, ResourceDirectory
-from flows.profile import is_minor, remember
+from flows.profile import age_of, is_minor, remember
 from flows.reading import NLU_MAX_CHARS, Reading
 from flows.results import needs_crisis_lines, render_page
 from flows.transcript_notes import crisis_line_names, transcribe_turn
@@ -74,6 +74,9 @@ PAGE_SIZE = 3
 # While a request waits: the turn counter that picks the next "still noted" sentence.
 WAIT_TURNS = "waiting_turns"
 WAIT_VARIANTS = 3
+# Questions about who can see the messages: answered as asked even when the person also says
+# someone may look at their phone.
+PRIVACY_TOPICS = frozenset({"police", "anonymous", "messages_privacy", "who_reads"})
 # Each decision is a turn; a yes/no question stays answerable by text for the next turn only.
 TURN = "turn"
 PENDING_TURN = "yes_no_turn"
@@ -429,8 +432,11 @@ class Engine:
             # A typed "oui" / "ok" / "non" answers the question the bot just asked.
             return _prepend(notes, await self._button(_answered(conv), answered))
         if cues.watched:
-            # Someone may read their phone: how to erase, never "where are you?".
-            return _prepend(notes, self._faq_answer(conv, "phone_safety"))
+            # Someone may read their phone: how to erase, never "where are you?" — unless
+            # the question was about the police or anonymity, which has its own answer.
+            asked = understood.confident_faq if isinstance(understood, Interpretation) else None
+            topic = asked if asked in PRIVACY_TOPICS else "phone_safety"
+            return _prepend(notes, self._faq_answer(conv, topic))
         if cues.asks_meeting:
             return _prepend(notes, await self._meeting(conv, understood))
         if conv.state is FlowState.AWAITING_PLACE and conv.theme is not None:
@@ -517,6 +523,7 @@ class Engine:
 
     async def _understood(self, conv: Conversation, reading: Interpretation) -> Decision:
         lang = conv.language
+        misread = conv.misunderstood
         if reading.confident_crisis:
             return self._crisis(conv, Screening(CrisisLevel.CONCERN, CrisisCategory.OTHER))
         if reading.confidence < INTENT_MIN_CONFIDENCE or reading.intent in (
@@ -554,7 +561,8 @@ class Engine:
         }
         if reading.intent in simple:
             return Decision(conv, (self._menu(conv, simple[reading.intent]),))
-        return Decision(conv, (self._menu(conv, "out_of_scope"),))
+        # Out of scope twice in a row is not being understood: a worker is offered.
+        return self._not_understood(replace(conv, misunderstood=misread), first_time="out_of_scope")
 
     def _faq_answer(self, conv: Conversation, topic: str) -> Decision:
         """A curated answer, and the places near the person for the topic's theme."""
@@ -621,6 +629,7 @@ class Engine:
             offset=offset,
             limit=PAGE_SIZE,
             language=conv.language,
+            age=age_of(conv),
         )
         page = await self._directory.search(query)
         # The point travels in the "see more" button, so paging needs no stored location.
@@ -700,7 +709,7 @@ class Engine:
             decision = replace(decision, messages=(told, *decision.messages[1:]))
         return decision
 
-    def _not_understood(self, conv: Conversation) -> Decision:
+    def _not_understood(self, conv: Conversation, first_time: str = "not_understood") -> Decision:
         count = conv.misunderstood + 1
         conv = replace(conv, misunderstood=count)
         if count >= 2:
@@ -712,7 +721,7 @@ class Engine:
                 Button(self._t.text("button.menu", lang), "menu"),
             )
             return Decision(conv, (offer,))
-        return Decision(conv, (self._menu(conv, "not_understood"),))
+        return Decision(conv, (self._menu(conv, first_time),))
 
     def _ask_forget(self, conv: Conversation) -> Decision:
         lang = conv.language
