@@ -25,7 +25,7 @@ from flows.actions import (
 from flows.case_rules import RELEASED_AT, crisis_case, reopens_on_person_message
 from flows.catalogue import Catalogue
 from flows.commands import PersonCommand, person_command
-from flows.crisis_protocol import crisis_lines_text, crisis_replies
+from flows.crisis_protocol import crisis_lines_text, crisis_replies, lines_for_theme
 from flows.directory import Place, SearchQuery
 from flows.domain import (
     CaseReason,
@@ -53,7 +53,7 @@ from flows.ownership import RELAYABLE_MEDIA, Ownership
 from flows.ports import CaseLookup, Clock, CrisisLineRegistry, ResourceDirectory
 from flows.profile import age_of, is_minor, remember
 from flows.reading import NLU_MAX_CHARS, Reading
-from flows.results import needs_crisis_lines, render_page
+from flows.results import render_page
 from flows.transcript_notes import crisis_line_names, transcribe_turn
 from flows.understanding import (
     INTENT_MIN_CONFIDENCE,
@@ -635,9 +635,13 @@ class Engine:
         # The point travels in the "see more" button, so paging needs no stored location.
         more = f"more:{theme}:{place.latitude:.3f}:{place.longitude:.3f}:{offset + PAGE_SIZE}"
         pinned = None
-        if needs_crisis_lines(theme):
+        fitting = lines_for_theme(
+            self._lines.lines_for(self._config.jurisdiction), theme, minor=is_minor(conv)
+        )
+        if fitting:
+            # Only the two or three lines that fit the theme, not the whole registry.
             lines = self._lines.lines_for(self._config.jurisdiction)
-            pinned = crisis_lines_text(self._t, lines, conv.language)
+            pinned = crisis_lines_text(self._t, lines, conv.language, only=fitting)
         messages = render_page(
             self._t, page, theme, conv.language, more_payload=more, pinned=pinned
         )

@@ -20,18 +20,8 @@ from flows.catalogue import Catalogue
 from flows.directory import ResourceCard, SearchPage
 from flows.domain import Language, Theme
 
-# Themes whose results start with the jurisdiction's crisis lines (DESIGN.md: crisis lines
-# are pinned, not a theme).
-PINNED_THEMES: frozenset[Theme] = frozenset(
-    {Theme.VIOLENCE, Theme.MENTAL_HEALTH, Theme.SUBSTANCE_USE}
-)
 STALE_AFTER_DAYS = 365
 WEEKDAY_WINDOW_DAYS = 6
-
-
-def needs_crisis_lines(theme: Theme) -> bool:
-    """True when results for ``theme`` start with the crisis lines."""
-    return theme in PINNED_THEMES
 
 
 def render_page(

@@ -360,22 +360,26 @@ async def test_a_busy_database_is_retried_then_reported(engine: Engine, reader: 
 
 
 @pytest.mark.parametrize(
-    ("theme", "pinned"),
+    ("theme", "line"),
     [
-        (Theme.MENTAL_HEALTH, True),
-        (Theme.VIOLENCE, True),
-        (Theme.SUBSTANCE_USE, True),
-        (Theme.FOOD, False),
+        (Theme.MENTAL_HEALTH, "1 866 277-3553"),
+        (Theme.VIOLENCE, "1 800 363-9010"),
+        (Theme.SUBSTANCE_USE, "1 800 265-2626"),
+        (Theme.FOOD, None),
     ],
 )
-async def test_crisis_lines_are_pinned_above_results_where_the_theme_calls_for_it(
-    service: ConversationService, directory: FakeDirectory, theme: Theme, pinned: bool
+async def test_the_crisis_lines_that_fit_are_pinned_above_results(
+    service: ConversationService, directory: FakeDirectory, theme: Theme, line: str | None
 ) -> None:
     directory.page = SearchPage(cards=(card("Lieu", 120),), total=1, radius_m=5000)
     await say(service, ButtonPressed(f"theme:{theme}"))
     outcome = await say(service, LocationShared(45.4, -71.89))
     first = texts(outcome)[0]
-    assert ("1 866 277-3553" in first) is pinned
+    if line is None:
+        assert "911" not in first
+    else:
+        assert line in first
+        assert first.count("📞") + first.count("💬") <= 4, "the lines that fit, not all of them"
     assert directory.queries[-1].language is Language.FR
 
 

@@ -10,9 +10,11 @@ import pytest
 
 from flows.actions import Reply, ShowPlace
 from flows.catalogue import Catalogue
+from flows.crisis_protocol import lines_for_theme
 from flows.directory import ResourceCard, SearchPage
-from flows.domain import Formality, Language, Theme
-from flows.results import card_text, needs_crisis_lines, render_page
+from flows.domain import Formality, Jurisdiction, Language, Theme
+from flows.results import card_text, render_page
+from nlu.crisis_lines import FileCrisisLineRegistry
 
 MONTREAL = ZoneInfo("America/Montreal")
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=MONTREAL)  # a Wednesday morning
@@ -242,9 +244,9 @@ def test_formal_french_is_used_when_the_deployment_asks() -> None:
 
 @pytest.mark.parametrize("theme", list(Theme))
 def test_crisis_lines_are_pinned_for_violence_mental_health_and_substance_use(theme: Theme) -> None:
-    assert needs_crisis_lines(theme) is (
-        theme in (Theme.VIOLENCE, Theme.MENTAL_HEALTH, Theme.SUBSTANCE_USE)
-    )
+    pinned = lines_for_theme(FileCrisisLineRegistry.load().lines_for(Jurisdiction.QC), theme)
+    assert bool(pinned) is (theme in (Theme.VIOLENCE, Theme.MENTAL_HEALTH, Theme.SUBSTANCE_USE))
+    assert len(pinned) <= 3, "the lines that fit, not the whole registry"
 
 
 def test_pinned_lines_come_first_on_the_first_page_only() -> None:
