@@ -1,7 +1,8 @@
 """Turn latency and memory of the bot, measured against a bare python-telegram-bot echo bot.
 
 Both bots poll the same fake Bot API over HTTP on 127.0.0.1 in the same run; a turn is the
-time from the update being queued to the bot's answer reaching the fake. The ratio is the
+time from the update being queued to the bot's answer reaching the fake (for Passerelle:
+stored in the inbox, handled, written to the outbox and sent from it). The ratio is the
 overhead of Passerelle's engine, crisis screen, unit of work and rendering over PTB itself.
 Turns are paced at one every 50 ms: Passerelle's rate limiter holds the whole bot to
 Telegram's ~30 messages a second, so back-to-back turns would measure that cap instead.
@@ -23,7 +24,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.bootstrap import build_services
-from bot.telegram.app import build_application
+from bot.telegram.app import TelegramBot
 from flows.domain import Language, Theme
 from flows.events import CommandReceived, Inbound
 from flows.understanding import Intent, Interpretation
@@ -100,8 +101,14 @@ async def main(turns: int, conversations: int) -> None:
 
             settings = e2e_settings(api, url)
             services = build_services(settings, nlu=FixedNlu())
-            bot = build_application(settings, services)
-            bot_ms = await _run_app(bot, api, turns, 2_000_000)
+            bot = TelegramBot(settings, services, poll_timeout_s=1)
+            await bot.start()
+            try:
+                await _turns(api, 20, 2_900_000)  # warm-up
+                bot_ms = await _turns(api, turns, 2_000_000)
+            finally:
+                await bot.stop()
+            services = build_services(settings, nlu=FixedNlu())
 
             rss_before = _rss_mib()
             for i in range(conversations):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import SystemClock
 from bot.hours_label import team_hours_label
+from bot.metrics import CountingNlu, CountingScreen, Metrics
 from bot.settings import Settings
 from bot.team_calendar import TeamClosedDays
 from flows.availability import TeamAvailability, TeamHours
@@ -73,8 +74,13 @@ class Services:
     conversations: ConversationService
     handoff: HandoffService
     _nlu_client: RasaNluClient | None = None
-    # Started by the channel adapter that needs them (the Telegram staff desk, its scheduler).
+    # Started by the channel adapter that needs them (the transport, the scheduler).
     background: list[Background] = field(default_factory=list)
+
+    @property
+    def nlu_client(self) -> RasaNluClient | None:
+        """The Rasa client, when the NLU is Rasa (its circuit breaker shows in metrics)."""
+        return self._nlu_client
 
     def pseudonym(self, user_id: int | str) -> str:
         """The keyed pseudonym of a channel user id."""
@@ -108,11 +114,15 @@ def build_services(
     clock: Clock | None = None,
     nlu: Nlu | None = None,
     directory: ResourceDirectory | None = None,
+    metrics: Metrics | None = None,
 ) -> Services:
-    """Wire the application from settings; tests may pass their own clock, NLU or directory."""
+    """Wire the application from settings; tests may pass their own clock, NLU or directory.
+
+    With ``metrics``, the crisis screen and the NLU are counted (flags by level, outages).
+    """
     clock = clock or SystemClock(settings.timezone)
     catalogue = Catalogue.load(settings.formality)
-    db = create_engine(settings.database_url)
+    db = create_engine(settings.database_url, pool_size=settings.pool_size)
     sessions = session_factory(db)
     uow_factory = SqlUnitOfWorkFactory(
         sessions, AddressCipher(settings.encryption_key.get_secret_value())
@@ -121,7 +131,10 @@ def build_services(
     if nlu is None:
         nlu_client = RasaNluClient(settings.nlu_url, timeout_s=settings.nlu_timeout_s)
         nlu = nlu_client
-    screen = DeterministicCrisisScreen()
+    screen: CrisisScreen = DeterministicCrisisScreen()
+    if metrics is not None:
+        screen = CountingScreen(screen, metrics)
+        nlu = CountingNlu(nlu, metrics)
     crisis_lines = FileCrisisLineRegistry.load()
     warning = crisis_lines.stale_warning(clock.now().date())
     if warning:
@@ -190,7 +203,7 @@ def build_services(
         ),
         uow_factory=uow_factory,
         effect_handlers=(
-            CaseEffects(handoff_rules),
+            CaseEffects(handoff_rules, notify_staff=settings.staff_chat_id is not None),
             InsightEffects(
                 clock=clock,
                 zone=ZoneInfo(settings.timezone),

@@ -74,7 +74,7 @@ def run() -> None:
     except SettingsError as err:
         typer.echo(f"Configuration error: {err}", err=True)
         raise typer.Exit(code=2) from err
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, fmt=settings.log_format.value)
     run_bot(settings)
 
 

@@ -2,14 +2,20 @@
 
 Interactive on a TTY; without one, each stdin line is one message from the person, a line
 with just a number presses that numbered button, and the program ends at end of input.
+
+What the person reads comes from the outbox, as on Telegram: after each turn the console
+drains its own lane and prints it (and, on a terminal, looks again every second for timed
+messages such as follow-ups).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.bootstrap import Services
@@ -22,7 +28,10 @@ from flows.events import (
     PersonEvent,
     TextReceived,
 )
+from flows.outbox import ToPerson, person_lane
+from flows.outbox import decode as decode_item
 from flows.service import StorageUnavailableError
+from resources_db.transport import OutboxStore
 
 CONSOLE_USER = "console:local"
 _POSITION = re.compile(r"^/(?:position|location)\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)$")
@@ -46,6 +55,9 @@ class ConsoleChat:
         self._language_hint = language_hint
         self._choices: list[Button] = []
         self._pseudonym = services.pseudonym(CONSOLE_USER)
+        self._outbox = OutboxStore(services.sessions, services.uow_factory.cipher)
+        self._lane = person_lane(self._pseudonym)
+        self._printing = asyncio.Lock()
 
     def to_event(self, line: str) -> PersonEvent | None:
         """Turn one typed line into an event (None for an empty line)."""
@@ -65,7 +77,7 @@ class ConsoleChat:
     async def send(self, event: PersonEvent) -> None:
         """Process one event and print what the person would see."""
         try:
-            outcome = await self._services.conversations.handle(
+            await self._services.conversations.handle(
                 Inbound(self._pseudonym, event, language_hint=self._language_hint)
             )
         except StorageUnavailableError:
@@ -78,7 +90,22 @@ class ConsoleChat:
                 )
             )
             return
-        self._render(outcome.messages)
+        await self.drain()
+
+    async def drain(self) -> int:
+        """Print (and mark sent) every message due in the console person's lane."""
+        printed = 0
+        async with self._printing:
+            while True:
+                entries = await self._outbox.claim("console", 30.0, 1, lanes=[self._lane])
+                if not entries:
+                    return printed
+                for entry in entries:
+                    item = decode_item(entry.kind, entry.lane, entry.payload or {})
+                    if isinstance(item, ToPerson):
+                        self._render((item.message,))
+                        printed += 1
+                    await self._outbox.sent(entry, recent=(), ready_at=datetime.now(UTC))
 
     def _render(self, messages: tuple[PersonMessage, ...]) -> None:
         choices: list[Button] = []
@@ -132,6 +159,26 @@ async def run_console(
     chat = ConsoleChat(services, out, language_hint=services.settings.default_language.value)
     await chat.send(CommandReceived("start"))
     reader = read_line or stdin.readline
+    ticker = asyncio.create_task(_tick(chat)) if interactive else None
+    try:
+        await _converse(chat, reader, out, interactive=interactive)
+    finally:
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+
+
+async def _tick(chat: ConsoleChat) -> None:
+    """On a terminal, timed messages (follow-ups) appear when they come due."""
+    while True:
+        await asyncio.sleep(1.0)
+        await chat.drain()
+
+
+async def _converse(
+    chat: ConsoleChat, reader: Callable[[], str], out: TextIO, *, interactive: bool
+) -> None:
     while True:
         if interactive:
             out.write("\n> ")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 from typing import TextIO
 
 _TOKEN = re.compile(r"bot\d{5,}:[A-Za-z0-9_-]{20,}")
@@ -32,10 +34,38 @@ class PrivacyFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
-    """Configure the root logger and silence libraries that log URLs or payloads."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (and the traceback, if any).
+
+    The message has already been through ``PrivacyFilter``: pseudonym prefixes and event
+    kinds, never text, names or raw ids.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line."""
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(
+    level: str = "INFO", stream: TextIO | None = None, fmt: str = "text"
+) -> logging.Handler:
+    """Configure the root logger and silence libraries that log URLs or payloads.
+
+    ``fmt`` is ``text`` (readable) or ``json`` (one object per line, for log collectors).
+    """
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(PrivacyFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -50,6 +80,7 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logg
         "aiosqlite",
         "asyncio",
         "tornado",
+        "aiohttp.access",
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler

@@ -57,14 +57,18 @@ class Scheduler:
 
 
 class OpeningDigest:
-    """At each opening of the team's hours, the staff group gets the waiting cases."""
+    """At each opening of the team's hours, the staff group gets the waiting cases.
+
+    Every replica arms the same job; ``send_digest`` writes one outbox row keyed by the
+    opening, so the group reads one digest however many replicas fired.
+    """
 
     def __init__(
         self,
         scheduler: Scheduler,
         hours: TeamHours | None,
         clock: Clock,
-        send_digest: Callable[[], Awaitable[None]],
+        send_digest: Callable[[datetime], Awaitable[None]],
         system_now: Callable[[], datetime] | None = None,
     ) -> None:
         self._scheduler = scheduler
@@ -101,7 +105,7 @@ class OpeningDigest:
     def _fire(self, opening: datetime) -> Callable[[], Awaitable[None]]:
         async def fire() -> None:
             try:
-                await self._send_digest()
+                await self._send_digest(opening)
             finally:
                 self.arm(after=opening)
 

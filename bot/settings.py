@@ -35,6 +35,13 @@ class TelegramMode(StrEnum):
     WEBHOOK = "webhook"
 
 
+class LogFormat(StrEnum):
+    """How log lines are written: readable text, or one JSON object per line."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 class SettingsError(Exception):
     """Settings that must not start the program, with a sentence saying what to fix."""
 
@@ -62,8 +69,6 @@ class Settings(BaseSettings):
     telegram_mode: TelegramMode = TelegramMode.POLLING
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - the webhook must be reachable by its proxy
-    webhook_port: int = 8443
     staff_chat_id: int | None = None
     staff_language: Language = Language.FR
     staff_organisation: str = ""
@@ -77,6 +82,25 @@ class Settings(BaseSettings):
 
     nlu_url: str = "http://127.0.0.1:5005"
     nlu_timeout_s: float = Field(default=2.0, gt=0)
+
+    # --- transport: inbox, outbox, HTTP server, replicas (docs/operations.md) ---
+    http_listen: str = "0.0.0.0"  # noqa: S104 - the webhook and /metrics must be reachable
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    log_format: LogFormat = LogFormat.TEXT
+    telegram_max_per_second: float = Field(default=30.0, gt=0)
+    telegram_chat_per_second: float = Field(default=1.0, gt=0)
+    telegram_chat_burst: int = Field(default=10, ge=1)
+    inbox_concurrency: int = Field(default=16, ge=1, le=256)
+    inbox_lease_s: float = Field(default=30.0, gt=0)
+    inbox_max_attempts: int = Field(default=5, ge=1)
+    inbox_retry_s: float = Field(default=1.0, ge=0)
+    inbox_notice_after_s: float = Field(default=8.0, gt=0)
+    outbox_lease_s: float = Field(default=60.0, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_in_flight: int = Field(default=8, ge=1, le=64)
+    transport_poll_s: float = Field(default=0.5, gt=0)
+    transport_keep_s: float = Field(default=86_400.0, gt=0)
+    shutdown_grace_s: float = Field(default=10.0, ge=0)
 
     # --- the workers' desk (flows/realert.py, flows/worker_actions.py, flows/transcript.py) --
     urgent_realert_minutes: int = Field(default=10, gt=0)
@@ -196,6 +220,18 @@ class Settings(BaseSettings):
     def organisation(self) -> str:
         """The organisation workers sign with (the team's name unless set)."""
         return self.staff_organisation.strip() or self.team_name
+
+    @property
+    def turn_concurrency(self) -> int:
+        """Turns at once: SQLite takes one writer at a time, so a few are enough there."""
+        if self.database_url.startswith("sqlite"):
+            return min(self.inbox_concurrency, 4)
+        return self.inbox_concurrency
+
+    @property
+    def pool_size(self) -> int:
+        """Database connections: one per turn and per message in flight, plus a few."""
+        return self.turn_concurrency + self.outbox_in_flight + 4
 
     @property
     def data_dir(self) -> Path:

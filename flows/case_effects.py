@@ -7,10 +7,11 @@ card, everything erased on ``/oublie`` — inside the conversation's unit of wor
 
 from __future__ import annotations
 
-from flows.actions import CloseCase, Effect, ForgetPerson, OpenCase, ReopenCase
+from flows.actions import CloseCase, Effect, ForgetPerson, OpenCase, RelayToWorker, ReopenCase
 from flows.case_rules import CaseRules
 from flows.cases import Case
 from flows.handoff import HandoffRules
+from flows.outbox import CaseChanged, RelayToCase
 from flows.ports import UnitOfWork
 from flows.transcript import Transcribe, entry_for
 
@@ -18,9 +19,11 @@ from flows.transcript import Transcribe, entry_for
 class CaseEffects:
     """The ``EffectHandler`` for cases and the transcript."""
 
-    def __init__(self, rules: CaseRules | HandoffRules) -> None:
+    def __init__(self, rules: CaseRules | HandoffRules, *, notify_staff: bool = True) -> None:
         # The composition root may still hand over the whole handoff facade.
         self._rules = rules.cases if isinstance(rules, HandoffRules) else rules
+        # With a staff side, what it must show goes to the outbox in the same transaction.
+        self._notify_staff = notify_staff
 
     async def __call__(self, uow: UnitOfWork, pseudonym: str, effect: Effect) -> None:
         """Apply one effect to the person's case or transcript, inside the unit of work."""
@@ -48,6 +51,11 @@ class CaseEffects:
                 await uow.cases.save(changed)
             await uow.cases.forget_person(pseudonym)
             await uow.transcript.forget(pseudonym)
+        elif isinstance(effect, RelayToWorker) and self._notify_staff:
+            case = await uow.cases.open_for(pseudonym)
+            if case is not None:
+                relay = RelayToCase(case.id, effect.reference, effect.kind, effect.copy)
+                await uow.outbox.add(relay)
         elif isinstance(effect, Transcribe):
             entry = entry_for(effect, rules.clock.now())
             if entry is not None:
@@ -56,10 +64,10 @@ class CaseEffects:
             await self.case_changed(uow, changed)
 
     async def case_changed(self, uow: UnitOfWork, case: Case) -> None:
-        """Called once per case this handler changed, in the same unit of work.
-
-        The place for the staff side to learn of it (the desk's outbox); nothing here yet.
-        """
+        """Called once per case this handler changed, in the same unit of work: the staff
+        side learns of it through the outbox."""
+        if self._notify_staff:
+            await uow.outbox.add(CaseChanged(case.id))
 
     async def _reopen(self, uow: UnitOfWork, pseudonym: str, case_id: int) -> Case | None:
         """Only the person's own closed case, still within the window, with nothing else open."""

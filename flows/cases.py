@@ -69,9 +69,9 @@ class Case:
     """A handoff case. ``id`` is 0 until stored.
 
     ``pseudonym`` is None once the person asked to be forgotten. ``context`` is what the
-    person chose (theme, area, language, source code), never what they wrote. The ``shown_*``
-    fields record what the staff group has been shown, so the desk can catch up after a
-    restart: the scheduler triggers, the database remembers.
+    person chose (theme, area, language, source code), never what they wrote. Where the case
+    lives on the staff side and what it was last shown is the desk adapter's business (its
+    own ledger), not the core's.
     """
 
     id: int
@@ -85,14 +85,9 @@ class Case:
     owner: str | None = None
     taken_at: datetime | None = None
     closed_at: datetime | None = None
-    topic_id: int | None = None
-    card_message_id: int | None = None
     context: dict[str, str] = field(default_factory=dict)
     crisis_flags: int = 0
     history: tuple[StatusChange, ...] = ()
-    shown_status: CaseStatus | None = None
-    shown_priority: Priority | None = None
-    shown_flags: int = 0
 
     @property
     def is_open(self) -> bool:
@@ -167,20 +162,6 @@ class Case:
             if line.status is CaseStatus.TAKEN and line.by not in (BY_BOT, BY_PERSON):
                 return line.by
         return None
-
-    @property
-    def posted(self) -> bool:
-        """True once the staff group has a topic or a card message for it."""
-        return self.topic_id is not None or self.card_message_id is not None
-
-    @property
-    def needs_staff_update(self) -> bool:
-        """True when the staff group has not been shown the case as it is now."""
-        return (
-            self.shown_status is not self.status
-            or self.shown_priority is not self.priority
-            or self.shown_flags != self.crisis_flags
-        )
 
     def changed(self, at: datetime, by: str, detail: str, **changes: object) -> Case:
         """A copy with ``changes`` applied and one more line of history."""

@@ -6,6 +6,7 @@ sees a Telegram object, a database row or a raw id.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -71,12 +72,13 @@ SOURCE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
 LONG_MESSAGE_CHARS = 2_000
 COORDINATE_DECIMALS = 3  # about 100 m: enough to sort by distance, not to find a doorway
 PAGE_SIZE = 3
+MAX_OFFSET = 300  # 100 pages of results: further is a forged button
 # While a request waits: the turn counter that picks the next "still noted" sentence.
 WAIT_TURNS = "waiting_turns"
 WAIT_VARIANTS = 3
 # Questions about who can see the messages: answered as asked even when the person also says
 # someone may look at their phone.
-PRIVACY_TOPICS = frozenset({"police", "anonymous", "messages_privacy", "who_reads"})
+PRIVACY_SUBJECTS = frozenset({"police", "anonymous", "messages_privacy", "who_reads"})
 # Each decision is a turn; a yes/no question stays answerable by text for the next turn only.
 TURN = "turn"
 PENDING_TURN = "yes_no_turn"
@@ -435,8 +437,8 @@ class Engine:
             # Someone may read their phone: how to erase, never "where are you?" — unless
             # the question was about the police or anonymity, which has its own answer.
             asked = understood.confident_faq if isinstance(understood, Interpretation) else None
-            topic = asked if asked in PRIVACY_TOPICS else "phone_safety"
-            return _prepend(notes, self._faq_answer(conv, topic))
+            subject = asked if asked in PRIVACY_SUBJECTS else "phone_safety"
+            return _prepend(notes, self._faq_answer(conv, subject))
         if cues.asks_meeting:
             return _prepend(notes, await self._meeting(conv, understood))
         if conv.state is FlowState.AWAITING_PLACE and conv.theme is not None:
@@ -540,9 +542,9 @@ class Engine:
                 return noting(searched, need_noted(reading.theme, place.label))  # insights
             return await self._theme_chosen(conv, reading.theme)
         if reading.intent is Intent.FAQ and reading.faq_key:
-            topic = reading.confident_faq
-            if topic is not None and self._t.has(f"faq.{topic}"):
-                return self._faq_answer(conv, topic)
+            subject = reading.confident_faq
+            if subject is not None and self._t.has(f"faq.{subject}"):
+                return self._faq_answer(conv, subject)
             return self._faq_doubt(conv, reading)
         if reading.intent is Intent.ASK_HUMAN:
             return await self._ask_human(conv, CaseReason.ASKED_FOR_HUMAN)
@@ -564,12 +566,12 @@ class Engine:
         # Out of scope twice in a row is not being understood: a worker is offered.
         return self._not_understood(replace(conv, misunderstood=misread), first_time="out_of_scope")
 
-    def _faq_answer(self, conv: Conversation, topic: str) -> Decision:
-        """A curated answer, and the places near the person for the topic's theme."""
+    def _faq_answer(self, conv: Conversation, subject: str) -> Decision:
+        """A curated answer, and the places near the person for the subject's theme."""
         lang = conv.language
-        text = self._t.text(f"faq.{topic}", lang, **self._about(lang))
+        text = self._t.text(f"faq.{subject}", lang, **self._about(lang))
         rows: list[tuple[Button, ...]] = []
-        theme = theme_of_faq(topic)
+        theme = theme_of_faq(subject)
         if theme is not None:
             label = self._t.text(f"theme.{theme}", lang)
             places = self._t.text("faq_offer.places", lang, theme=label)
@@ -577,19 +579,19 @@ class Engine:
         rows.append((Button(self._t.text("button.talk", lang), "human"),))
         rows.append((Button(self._t.text("button.menu", lang), "menu"),))
         conv = replace(conv, misunderstood=0)
-        return _traced(Decision(conv, (Reply(text, buttons=tuple(rows)),)), faq=topic)
+        return _traced(Decision(conv, (Reply(text, buttons=tuple(rows)),)), faq=subject)
 
     def _faq_doubt(self, conv: Conversation, reading: Interpretation) -> Decision:
         """A question we are not sure of: ask, rather than answer another one."""
-        topic = reading.faq_key
-        if topic is None or not self._t.has(f"faq_label.{topic}"):
+        subject = reading.faq_key
+        if subject is None or not self._t.has(f"faq_label.{subject}"):
             return self._not_understood(conv)
         lang = conv.language
-        label = self._t.text(f"faq_label.{topic}", lang)
+        label = self._t.text(f"faq_label.{subject}", lang)
         conv, ask = _yes_no(
             conv,
-            self._t.text("faq_doubt.ask", lang, topic=label),
-            Button(self._t.text("faq_doubt.yes", lang), f"faq:{topic}"),
+            self._t.text("faq_doubt.ask", lang, subject=label),
+            Button(self._t.text("faq_doubt.yes", lang), f"faq:{subject}"),
             Button(self._t.text("faq_doubt.no", lang), "menu"),
         )
         return Decision(conv, (ask,))
@@ -662,6 +664,9 @@ class Engine:
             place = Place(float(lat), float(lon))
             start = max(0, int(offset))
         except ValueError:
+            return Decision(conv, (self._menu(conv, "menu_prompt"),))
+        # A forged button may carry nan, inf, a point off the map or a huge page.
+        if not _on_the_map(place) or start > MAX_OFFSET:
             return Decision(conv, (self._menu(conv, "menu_prompt"),))
         return await self._search(conv, theme, place, start)
 
@@ -801,6 +806,15 @@ SUBJECT_CHANGES = frozenset(
         Intent.HOW_IT_WORKS,
     }
 )
+
+
+def _on_the_map(place: Place) -> bool:
+    return (
+        math.isfinite(place.latitude)
+        and math.isfinite(place.longitude)
+        and -90.0 <= place.latitude <= 90.0
+        and -180.0 <= place.longitude <= 180.0
+    )
 
 
 def _prepend(messages: tuple[PersonMessage, ...], decision: Decision) -> Decision:

@@ -53,6 +53,6 @@ FAQ_THEMES: Final[Mapping[str, Theme | None]] = MappingProxyType(
 )
 
 
-def theme_of_faq(topic: str) -> Theme | None:
+def theme_of_faq(subject: str) -> Theme | None:
     """The theme of an FAQ topic (None for a topic about the service, or an unknown one)."""
-    return FAQ_THEMES.get(topic)
+    return FAQ_THEMES.get(subject)

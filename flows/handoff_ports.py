@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from flows.cases import AuditEntry, Case, CaseStatus
-from flows.domain import Priority
+from flows.cases import AuditEntry, Case
 
 
 class CaseRepository(Protocol):
-    """Stores handoff cases and the map from staff-group messages to cases."""
+    """Stores handoff cases (where they show on the staff side is the desk adapter's ledger)."""
 
     async def add(self, case: Case) -> Case:
         """Store a new case; returns it with its id."""
@@ -23,7 +22,7 @@ class CaseRepository(Protocol):
         ...
 
     async def save(self, case: Case) -> None:
-        """Update a case's state (never what the staff group was shown: see ``mark_shown``)."""
+        """Update a case's state."""
         ...
 
     async def open_for(self, pseudonym: str) -> Case | None:
@@ -42,37 +41,6 @@ class CaseRepository(Protocol):
         self, pseudonym: str, before_case_id: int | None = None, limit: int = 5
     ) -> list[Case]:
         """The person's cases older than ``before_case_id`` (all without it), newest first."""
-        ...
-
-    async def by_topic(self, topic_id: int) -> Case | None:
-        """The case whose staff topic is ``topic_id``."""
-        ...
-
-    async def needing_staff_update(self) -> list[Case]:
-        """Cases whose staff-side view is behind their state, oldest first."""
-        ...
-
-    async def mark_shown(
-        self,
-        case_id: int,
-        *,
-        status: CaseStatus,
-        priority: Priority,
-        flags: int,
-        topic_id: int | None,
-        card_message_id: int | None,
-    ) -> None:
-        """Record what the staff group now shows for a case (and where)."""
-        ...
-
-    async def remember_message(
-        self, case_id: int, chat_id: int, message_id: int, kind: str
-    ) -> None:
-        """Map one staff-group message to its case (for reply routing)."""
-        ...
-
-    async def by_message(self, chat_id: int, message_id: int) -> tuple[Case, str] | None:
-        """The case (and the message's kind) a staff-group message belongs to."""
         ...
 
     async def forget_person(self, pseudonym: str) -> None:

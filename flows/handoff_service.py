@@ -11,30 +11,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flows.case_effects import CaseEffects
 from flows.cases import AuditEntry, Case, CaseStatus, Worker, WorkerAction
 from flows.handoff import HandoffRules, WorkerDecision
+from flows.inbox import Receipt
+from flows.outbox import CaseChanged, CaseNotice, Digest, Outgoing, ToPerson
 from flows.ports import Clock, StorageBusy, UnitOfWork, UnitOfWorkFactory
 from flows.service import KeyedLocks, StorageUnavailableError
 
 log = logging.getLogger(__name__)
+MAX_CASE_NUMBER = 2**31 - 1  # case numbers are 32-bit in storage; a bigger one is no case
 
 __all__ = ["CaseEffects", "HandoffService", "WorkerOutcome"]
 
 
 @dataclass(frozen=True, slots=True)
 class WorkerOutcome:
-    """What the adapter must do after a worker's action was committed.
+    """What a worker's action decided, once committed (its messages are in the outbox).
 
-    ``address`` is the person's opaque channel address when there is something to deliver.
+    ``address`` is the person's opaque channel address when there was something to deliver.
     """
 
     case: Case
     decision: WorkerDecision
     address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """How a worker's action came in: its text, and where its answers go."""
+
+    text: str
+    takeover: bool
+    receipt: Receipt | None
+    reply_to: str | None
+    refusal_inline: bool
 
 
 class HandoffService:
@@ -67,8 +81,17 @@ class HandoffService:
         *,
         text: str = "",
         takeover: bool = False,
+        receipt: Receipt | None = None,
+        reply_to: str | None = None,
+        refusal_inline: bool = False,
     ) -> WorkerOutcome | None:
-        """Decide and commit one worker action; None if the case does not exist."""
+        """Decide and commit one worker action; None if the case does not exist (nothing done).
+
+        What the person must hear and what the staff side must show go to the outbox in
+        the same transaction, with ``receipt`` (the inbox row) marked done. A refusal answers
+        ``reply_to`` (the worker's message) unless ``refusal_inline`` says the adapter shows
+        it itself (a button's alert).
+        """
         async with self._uow_factory() as uow:
             found = await uow.cases.get(case_id)
         if found is None:
@@ -79,7 +102,11 @@ class HandoffService:
             for attempt in range(1, self._retries + 1):
                 try:
                     return await self._handle_once(
-                        case_id, found.pseudonym, action, worker, text=text, takeover=takeover
+                        case_id,
+                        found.pseudonym,
+                        action,
+                        worker,
+                        _Request(text, takeover, receipt, reply_to, refusal_inline),
                     )
                 except StorageBusy:
                     log.warning("storage busy for case %d (attempt %d)", case_id, attempt)
@@ -92,9 +119,7 @@ class HandoffService:
         pseudonym: str | None,
         action: WorkerAction,
         worker: Worker,
-        *,
-        text: str,
-        takeover: bool,
+        request: _Request,
     ) -> WorkerOutcome | None:
         async with self._uow_factory() as uow:
             # Rows are locked in the order the person's own events lock them (conversation,
@@ -102,7 +127,7 @@ class HandoffService:
             conversation = await uow.conversations.get(pseudonym) if pseudonym else None
             case = await uow.cases.get(case_id)
             if case is None:
-                return None
+                return None  # the caller answers (and marks its inbox row done)
             if case.pseudonym != pseudonym:
                 conversation = None  # forgotten meanwhile
             address = None
@@ -117,8 +142,8 @@ class HandoffService:
                 conversation,
                 action,
                 worker,
-                text=text,
-                takeover=takeover,
+                text=request.text,
+                takeover=request.takeover,
                 reachable=address is not None,
                 holder_name=holder_name,
                 other_open=other_open,
@@ -130,6 +155,9 @@ class HandoffService:
             now = self._clock.now()
             for done in decision.audit:
                 await uow.audit.record(AuditEntry(now, worker.pseudonym, done, case.id, case.alias))
+            await self._send(uow, case, decision, request)
+            if request.receipt is not None:
+                await uow.inbox.done(request.receipt)
             await uow.commit()
         log.info(
             "worker %s: %s on case %d (%s)",
@@ -140,25 +168,74 @@ class HandoffService:
         )
         return WorkerOutcome(decision.case, decision, address if decision.to_person else None)
 
-    async def read(self, worker: Worker, cases: list[Case]) -> None:
-        """Audit that a worker read these cases (the queue, a card)."""
+    async def _send(
+        self, uow: UnitOfWork, before: Case, decision: WorkerDecision, request: _Request
+    ) -> None:
+        """The one place a worker decision becomes outbox rows."""
+        case = decision.case
+        if decision.to_person and case.pseudonym is not None:
+            for message in decision.to_person:
+                await uow.outbox.add(ToPerson(case.pseudonym, message))
+        if not (request.refusal_inline and not decision.accepted):
+            reply_to = None if decision.accepted else request.reply_to
+            for text in decision.to_staff:
+                await uow.outbox.add(CaseNotice(case.id, text, reply_to))
+        if decision.accepted and case != before:
+            await uow.outbox.add(CaseChanged(case.id))
+
+    async def read(
+        self,
+        worker: Worker,
+        cases: list[Case],
+        *,
+        receipt: Receipt | None = None,
+        then: Sequence[Outgoing] = (),
+    ) -> None:
+        """Audit that a worker read these cases (the queue, a card); queue ``then`` with it."""
         async with self._uow_factory() as uow:
             now = self._clock.now()
             for case in cases:
                 entry = AuditEntry(now, worker.pseudonym, WorkerAction.READ, case.id, case.alias)
                 await uow.audit.record(entry)
+            await self._finish(uow, receipt, then)
+
+    async def respond(self, receipt: Receipt | None, items: Sequence[Outgoing]) -> None:
+        """Queue ``items`` and mark the inbox row done, in one transaction."""
+        async with self._uow_factory() as uow:
+            await self._finish(uow, receipt, items)
+
+    async def announce_opening(self, opening: str) -> None:
+        """The team opens: one digest of the waiting cases, however many replicas fire."""
+        async with self._uow_factory() as uow:
+            await uow.outbox.add(Digest(opening))
             await uow.commit()
+
+    async def _finish(
+        self, uow: UnitOfWork, receipt: Receipt | None, items: Sequence[Outgoing]
+    ) -> None:
+        for item in items:
+            await uow.outbox.add(item)
+        if receipt is not None:
+            await uow.inbox.done(receipt)
+        await uow.commit()
 
     async def worker_name(self, pseudonym: str) -> str | None:
         """The name a worker signs with: the one they set, else the one the team configured."""
         async with self._uow_factory() as uow:
             return await self._name(uow, pseudonym)
 
-    async def set_worker_name(self, pseudonym: str, name: str | None) -> None:
+    async def set_worker_name(
+        self,
+        pseudonym: str,
+        name: str | None,
+        *,
+        receipt: Receipt | None = None,
+        then: Sequence[Outgoing] = (),
+    ) -> None:
         """Store (or clear) the first name a worker chose; nothing else about them."""
         async with self._uow_factory() as uow:
             await uow.workers.set_name(pseudonym, name)
-            await uow.commit()
+            await self._finish(uow, receipt, then)
 
     async def names(self, pseudonyms: set[str]) -> dict[str, str]:
         """Names of several workers (those without one are left out)."""
@@ -202,49 +279,13 @@ class HandoffService:
     async def find(self, reference: str) -> list[Case]:
         """Cases by number (``12``, ``#12``) or alias (``Renard-42``), newest first."""
         text = reference.strip().lstrip("#").strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
+            if int(text) > MAX_CASE_NUMBER:
+                return []
             found = await self.case(int(text))
             return [found] if found is not None else []
         async with self._uow_factory() as uow:
             return await uow.cases.find(text)
-
-    async def case_for_topic(self, topic_id: int) -> Case | None:
-        """The case a staff topic belongs to."""
-        async with self._uow_factory() as uow:
-            return await uow.cases.by_topic(topic_id)
-
-    async def case_for_message(self, chat_id: int, message_id: int) -> tuple[Case, str] | None:
-        """The case (and message kind) a staff-group message belongs to."""
-        async with self._uow_factory() as uow:
-            return await uow.cases.by_message(chat_id, message_id)
-
-    async def remember_message(
-        self, case_id: int, chat_id: int, message_id: int, kind: str
-    ) -> None:
-        """Map a staff-group message to its case."""
-        async with self._uow_factory() as uow:
-            await uow.cases.remember_message(case_id, chat_id, message_id, kind)
-            await uow.commit()
-
-    async def needing_staff_update(self) -> list[Case]:
-        """Cases whose staff-side view is behind."""
-        async with self._uow_factory() as uow:
-            return await uow.cases.needing_staff_update()
-
-    async def mark_shown(
-        self, case: Case, *, topic_id: int | None, card_message_id: int | None
-    ) -> None:
-        """Record that the staff group now shows ``case`` as it is."""
-        async with self._uow_factory() as uow:
-            await uow.cases.mark_shown(
-                case.id,
-                status=case.status,
-                priority=case.priority,
-                flags=case.crisis_flags,
-                topic_id=topic_id,
-                card_message_id=card_message_id,
-            )
-            await uow.commit()
 
     async def trail(self, case_id: int) -> list[AuditEntry]:
         """The audit trail of one case, oldest first."""

@@ -13,7 +13,9 @@ from flows.cases import Case
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Conversation, Jurisdiction, Language
 from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
+from flows.inbox import Receipt
 from flows.insights import InsightLog
+from flows.outbox import Outgoing
 from flows.transcript import TranscriptStore
 from flows.understanding import (
     CrisisLines,
@@ -100,6 +102,29 @@ class AddressBook(Protocol):
         ...
 
 
+class Outbox(Protocol):
+    """Everything the bot sends, written in the turn's transaction; a sender delivers it."""
+
+    async def add(self, item: Outgoing, *, due: datetime | None = None) -> None:
+        """Queue ``item`` after every earlier item of its lane (not before ``due`` if given).
+
+        An item with a ``dedupe`` key that is already in the outbox is not added again.
+        """
+        ...
+
+
+class Inbox(Protocol):
+    """What arrived and is not yet handled; the service marks a row done in its own unit."""
+
+    async def done(self, receipt: Receipt) -> None:
+        """Mark the held row done and erase its payload.
+
+        Raises:
+            LeaseLostError: the row is no longer held by this receipt; the unit must not commit.
+        """
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories share it; nothing is written until ``commit``."""
 
@@ -127,6 +152,16 @@ class UnitOfWork(Protocol):
     @property
     def workers(self) -> WorkerDirectory:
         """This unit's worker names."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """This unit's outbox."""
+        ...
+
+    @property
+    def inbox(self) -> Inbox:
+        """This unit's inbox (to mark the row being handled done)."""
         ...
 
     @property

@@ -12,6 +12,8 @@ from flows.actions import Effect, ForgetPerson, PersonMessage, TurnTrace
 from flows.domain import Language
 from flows.engine import Engine
 from flows.events import Inbound, PersonBlockedBot, TextReceived
+from flows.inbox import Receipt
+from flows.outbox import ToPerson
 from flows.ports import StorageBusy, UnitOfWork, UnitOfWorkFactory
 from flows.reading import Reading, TextReader
 
@@ -52,7 +54,11 @@ class KeyedLocks:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What the adapter must deliver to the person after the event was committed."""
+    """What the turn decided, once committed.
+
+    The messages are already in the outbox (a sender delivers them); they are returned too,
+    for callers that show them at once (the console) and for tests.
+    """
 
     pseudonym: str
     messages: tuple[PersonMessage, ...]
@@ -85,12 +91,17 @@ class ConversationService:
         self._retry_delay_s = retry_delay_s
         self.locks = KeyedLocks()
 
-    async def handle(self, inbound: Inbound) -> Outcome:
+    async def handle(self, inbound: Inbound, *, receipt: Receipt | None = None) -> Outcome:
         """Process one event; raises ``StorageUnavailableError`` if the database stays busy.
 
         A text is read (crisis screen, NLU) inside the conversation's lock, so events keep
         their order, but before the unit of work opens: no database connection waits on the
-        NLU server.
+        NLU server. The person's messages go to the outbox in the turn's own transaction;
+        ``receipt`` (the inbox row this event came from) is marked done in it too.
+
+        Raises:
+            StorageUnavailableError: the database stayed busy through every retry.
+            LeaseLostError: the inbox row is no longer ours; nothing was written.
         """
         async with self.locks.hold(inbound.pseudonym):
             reading = None
@@ -99,7 +110,7 @@ class ConversationService:
                 reading = await self._reader.read(inbound.event.text, hint)
             for attempt in range(1, self._retries + 1):
                 try:
-                    return await self._handle_once(inbound, reading)
+                    return await self._handle_once(inbound, reading, receipt)
                 except StorageBusy:
                     log.warning(
                         "storage busy for %s (attempt %d/%d)",
@@ -110,7 +121,9 @@ class ConversationService:
                     await asyncio.sleep(self._retry_delay_s * attempt)
         raise StorageUnavailableError(inbound.pseudonym[:12])
 
-    async def _handle_once(self, inbound: Inbound, reading: Reading | None) -> Outcome:
+    async def _handle_once(
+        self, inbound: Inbound, reading: Reading | None, receipt: Receipt | None
+    ) -> Outcome:
         async with self._uow_factory() as uow:
             stored = await uow.conversations.get(inbound.pseudonym)
             decision = await self._engine.decide(stored, inbound, reading)
@@ -127,6 +140,13 @@ class ConversationService:
             if forgetting or isinstance(inbound.event, PersonBlockedBot):
                 # DESIGN.md: the address is erased on /oublie and when the person blocks us.
                 await uow.addresses.forget(inbound.pseudonym)
+            # The confirmation of /oublie leaves after the address book forgot the address:
+            # that one row carries it (encrypted, erased once sent).
+            address = inbound.address if forgetting else None
+            for message in decision.messages:
+                await uow.outbox.add(ToPerson(inbound.pseudonym, message, address))
+            if receipt is not None:
+                await uow.inbox.done(receipt)
             await uow.commit()
         log.info(
             "event %s for %s: %d message(s), effects %s",

@@ -22,7 +22,6 @@ from flows.understanding import CrisisLevel
 PRIORITY_EMOJI = {Priority.URGENT: "🔴", Priority.HIGH: "🟠", Priority.NORMAL: "🟢"}
 STATUS_EMOJI = {CaseStatus.QUEUED: "⏳", CaseStatus.TAKEN: "💬", CaseStatus.CLOSED: "✅"}
 LEVEL_EMOJI = {CrisisLevel.URGENT: "🔴", CrisisLevel.CONCERN: "🟠", CrisisLevel.NONE: "⚪"}
-MAX_TITLE = 128  # Telegram's limit for a forum topic name
 # A card is one message: the channels we know take 4096 characters (Telegram counts UTF-16
 # code units, so an emoji counts twice; ``text_length`` does the same).
 CARD_LIMIT = 4096
@@ -70,9 +69,12 @@ class ConfirmPrompt:
     buttons: Keyboard
 
 
-def topic_title(priority: Priority, status: CaseStatus, alias: str, number: int) -> str:
-    """``🔴⏳ Renard-42 #7``: priority and status at a glance, then the alias."""
-    return f"{PRIORITY_EMOJI[priority]}{STATUS_EMOJI[status]} {alias} #{number}"[:MAX_TITLE]
+def case_title(priority: Priority, status: CaseStatus, alias: str, number: int) -> str:
+    """``🔴⏳ Renard-42 #7``: priority and status at a glance, then the alias.
+
+    A channel with a shorter limit for titles cuts it (the desk adapter does).
+    """
+    return f"{PRIORITY_EMOJI[priority]}{STATUS_EMOJI[status]} {alias} #{number}"
 
 
 def queue_order(cases: Iterable[Case]) -> list[Case]:
@@ -133,22 +135,14 @@ class StaffView:
 
     def title(self, case: Case) -> str:
         """The case's topic title as it should be now."""
-        return topic_title(case.priority, case.status, case.alias, case.id)
-
-    def shown_title(self, case: Case) -> str | None:
-        """The title the staff group shows now (None if never shown)."""
-        if case.shown_status is None or case.shown_priority is None:
-            return None
-        return topic_title(case.shown_priority, case.shown_status, case.alias, case.id)
-
-    # --- the card -------------------------------------------------------------------------
+        return case_title(case.priority, case.status, case.alias, case.id)
 
     def card(
         self,
         case: Case,
         holder: str | None,
         *,
-        in_topic: bool,
+        hint: str,
         now: datetime | None = None,
         transcript: Sequence[TranscriptEntry] = (),
         earlier: Sequence[Case] = (),
@@ -183,7 +177,6 @@ class StaffView:
             head.append(self.text("staff.card.earlier", cases=cases))
         head.extend(self._since(case, now))
         head.append(self._with(case, holder, previous_holder))
-        hint = self.text("staff.hint_topic" if in_topic else "staff.hint_reply")
         said = [
             self.text(
                 "staff.card.said",

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from flows.cases import Case, CaseStatus
 from resources_db.cases import SqlCaseRepository
 from resources_db.models.handoff import CaseRow
+from resources_db.session_scope import turn_session
 
 
 def _rank() -> ColumnElement[int]:
@@ -24,7 +25,7 @@ class SqlCaseLookup:
     async def ahead_of(self, pseudonym: str) -> int:
         """Queued cases before the person's queued case (all of them for a request not yet
         stored: a new request joins the end of the line)."""
-        async with self._sessions() as session:
+        async with turn_session(self._sessions) as session:  # the turn's, if in one
             own = (
                 await session.execute(
                     select(_rank().label("rank"), CaseRow.queued_at, CaseRow.id).where(

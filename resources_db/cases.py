@@ -1,4 +1,4 @@
-"""Repositories of the handoff: cases, the staff-message map, worker names, the audit log.
+"""Repositories of the handoff: cases, worker names, the audit log.
 
 They never commit; the unit of work does. The audit log has an ``add`` and reads, and no way
 to change or remove a line (the migration's triggers refuse it in the database too).
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.cases import AuditEntry, Case, CaseStatus, StatusChange, WorkerAction
 from flows.domain import CaseReason, Priority
-from resources_db.models.handoff import AuditRow, CaseMessageRow, CaseRow, WorkerRow
+from resources_db.models.handoff import AuditRow, CaseRow, WorkerRow
 
 OPEN = (CaseStatus.QUEUED.value, CaseStatus.TAKEN.value)
 
@@ -27,7 +27,7 @@ class SqlCaseRepository:
 
     async def add(self, case: Case) -> Case:
         """Insert a new case and return it with its id."""
-        row = CaseRow(shown_flags=0)
+        row = CaseRow()
         _fill(row, case)
         self._session.add(row)
         await self._session.flush()
@@ -41,7 +41,7 @@ class SqlCaseRepository:
         return None if row is None else _to_domain(row)
 
     async def save(self, case: Case) -> None:
-        """Update a case's state; what the staff group was shown is left alone."""
+        """Update a case's state."""
         row = await self._session.get(CaseRow, case.id)
         if row is None:
             raise LookupError(f"case {case.id} does not exist")
@@ -85,79 +85,6 @@ class SqlCaseRepository:
         rows = await self._session.scalars(statement.order_by(CaseRow.id.desc()).limit(limit))
         return [_to_domain(row) for row in rows]
 
-    async def by_topic(self, topic_id: int) -> Case | None:
-        """The case of one staff topic."""
-        row = await self._session.scalar(
-            select(CaseRow).where(CaseRow.topic_id == topic_id).order_by(CaseRow.id.desc())
-        )
-        return None if row is None else _to_domain(row)
-
-    async def needing_staff_update(self) -> list[Case]:
-        """Cases whose staff-side view is behind their state, oldest first."""
-        behind = (
-            (CaseRow.shown_status.is_(None))
-            | (CaseRow.shown_status != CaseRow.status)
-            | (CaseRow.shown_priority != CaseRow.priority)
-            | (CaseRow.shown_flags != CaseRow.crisis_flags)
-        )
-        rows = await self._session.scalars(select(CaseRow).where(behind).order_by(CaseRow.id))
-        return [_to_domain(row) for row in rows]
-
-    async def mark_shown(
-        self,
-        case_id: int,
-        *,
-        status: CaseStatus,
-        priority: Priority,
-        flags: int,
-        topic_id: int | None,
-        card_message_id: int | None,
-    ) -> None:
-        """Record what the staff group shows, touching only the staff-side columns."""
-        await self._session.execute(
-            update(CaseRow)
-            .where(CaseRow.id == case_id)
-            .values(
-                shown_status=status.value,
-                shown_priority=priority.value,
-                shown_flags=flags,
-                topic_id=topic_id,
-                card_message_id=card_message_id,
-            )
-        )
-
-    async def remember_message(
-        self, case_id: int, chat_id: int, message_id: int, kind: str
-    ) -> None:
-        """Map one staff-group message to its case."""
-        self._session.add(
-            CaseMessageRow(
-                case_id=case_id,
-                staff_chat_id=chat_id,
-                staff_message_id=message_id,
-                kind=kind,
-                created_at=datetime.now(UTC),
-            )
-        )
-        await self._session.flush()
-
-    async def by_message(self, chat_id: int, message_id: int) -> tuple[Case, str] | None:
-        """The case and kind of one staff-group message, if it belongs to a case."""
-        found = (
-            await self._session.execute(
-                select(CaseRow, CaseMessageRow.kind)
-                .join(CaseMessageRow, CaseMessageRow.case_id == CaseRow.id)
-                .where(
-                    CaseMessageRow.staff_chat_id == chat_id,
-                    CaseMessageRow.staff_message_id == message_id,
-                )
-            )
-        ).first()
-        if found is None:
-            return None
-        row, kind = found
-        return _to_domain(row), kind
-
     async def forget_person(self, pseudonym: str) -> None:
         """Erase the person's pseudonym from every case; the alias stays for the audit."""
         await self._session.execute(
@@ -197,8 +124,6 @@ def _to_domain(row: CaseRow) -> Case:
         owner=row.owner,
         taken_at=row.taken_at,
         closed_at=row.closed_at,
-        topic_id=row.topic_id,
-        card_message_id=row.card_message_id,
         context=dict(row.context or {}),
         crisis_flags=row.crisis_flags,
         history=tuple(
@@ -207,9 +132,6 @@ def _to_domain(row: CaseRow) -> Case:
             )
             for h in row.history or []
         ),
-        shown_status=CaseStatus(row.shown_status) if row.shown_status else None,
-        shown_priority=Priority(row.shown_priority) if row.shown_priority else None,
-        shown_flags=row.shown_flags,
     )
 
 

@@ -22,16 +22,27 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine; for SQLite, creates the folder and turns on WAL and a busy timeout."""
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    """An async engine; for SQLite, creates the folder and turns on WAL and a busy timeout.
+
+    ``pool_size`` (PostgreSQL) is sized by the caller from how many turns run at once.
+    """
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo)
+        # One connection, so the process's transactions queue on the pool, first come first
+        # served. SQLite takes one writer at a time anyway (BEGIN IMMEDIATE below), and
+        # writers queueing on its busy handler sleep in growing steps, unfairly: under load
+        # some waited past the busy timeout. Nothing holds a session while opening another
+        # (the unit of work lends its session to the directory), so one is enough.
+        engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size // 2
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,6 +54,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # We emit BEGIN ourselves (``_sqlite_begin_immediate``); the driver must not.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # SQLite allows one writer. A transaction that reads first and writes later fails at once
+    # with "database is locked" (no busy wait) if another wrote meanwhile; BEGIN IMMEDIATE
+    # takes the write lock up front, so concurrent turns queue on the busy timeout instead
+    # of failing and retrying.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -15,7 +15,8 @@ The figures are in docs/benchmarks.md.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -42,6 +43,7 @@ from resources_db.models.resources import (
     ServiceAtLocation,
     ServiceTheme,
 )
+from resources_db.session_scope import current_session
 
 WIDENING_STEPS_M = (5_000, 15_000, 50_000)
 CAPACITY_FRESH = timedelta(hours=48)
@@ -84,10 +86,20 @@ class SqlResourceDirectory:
         self._timezone = timezone
         self._calendar = HolidayCalendar(jurisdiction)
 
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        # During a turn, the turn's own session: one connection per turn (unit_of_work).
+        current = current_session()
+        if current is not None:
+            yield current
+            return
+        async with self._sessions() as session:
+            yield session
+
     async def search(self, query: SearchQuery) -> SearchPage:
         """One page of services by theme, nearest first, widening the radius if needed."""
         radii = widening_radii(query.radius_m)
-        async with self._sessions() as session:
+        async with self._session() as session:
             conn = await session.connection()
             found: list[_Candidate] = []
             radius = radii[0]
@@ -109,7 +121,7 @@ class SqlResourceDirectory:
 
     async def locate(self, text: str) -> Place | None:
         """A place from a postal code or a known neighbourhood/town name, offline."""
-        async with self._sessions() as session:
+        async with self._session() as session:
             return await geo.locate(session, text, self._jurisdiction)
 
     # --- candidates -------------------------------------------------------------------------

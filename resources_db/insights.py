@@ -22,6 +22,7 @@ from resources_db import geo
 from resources_db.models.handoff import CaseRow
 from resources_db.models.insights import InsightRow, PosterRow
 from resources_db.models.resources import Gazetteer
+from resources_db.session_scope import turn_session
 
 NEAREST_AREA_M = 10_000  # farther than this, a shared location gets no area label
 DIMENSIONS = frozenset(
@@ -66,7 +67,7 @@ class SqlAreaLabeller:
     async def area_near(self, place: Place) -> str | None:
         """A coarse label within ``NEAREST_AREA_M`` of ``place``, or None."""
         box = geo.bounding_box(place.latitude, place.longitude, NEAREST_AREA_M)
-        async with self._sessions() as session:
+        async with turn_session(self._sessions) as session:  # the turn's, if in one
             rows = (
                 await session.execute(
                     select(Gazetteer.name, Gazetteer.latitude, Gazetteer.longitude).where(

@@ -1,11 +1,20 @@
-"""The SQLAlchemy unit of work: one session, one transaction, errors translated."""
+"""The SQLAlchemy unit of work: one session, one transaction, errors translated.
+
+While a unit is open, ``current_session()`` returns its session, so that a port used during
+the turn (the resource directory) runs on the turn's own connection instead of checking out
+a second one: one connection per turn.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import Token
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.ports import StorageBusy
@@ -13,21 +22,34 @@ from resources_db.cases import SqlAuditLog, SqlCaseRepository, SqlWorkerDirector
 from resources_db.crypto import AddressCipher
 from resources_db.insights import SqlInsightLog
 from resources_db.repositories import EncryptedAddressBook, SqlConversationRepository
+from resources_db.session_scope import CURRENT, current_session
 from resources_db.transcript import SqlTranscriptStore
+from resources_db.transport import SqlInbox, SqlOutbox, system_now
+
+__all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory", "current_session"]
 
 
 class SqlUnitOfWork:
     """``UnitOfWork`` on one ``AsyncSession``; rolls back unless committed."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: AddressCipher) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: AddressCipher,
+        now: Callable[[], datetime] = system_now,
+    ) -> None:
         self._sessions = sessions
         self._cipher = cipher
+        self._now = now
+        self._token: Token[AsyncSession | None] | None = None
         self.session: AsyncSession
         self.conversations: SqlConversationRepository
         self.addresses: EncryptedAddressBook
         self.cases: SqlCaseRepository
         self.audit: SqlAuditLog
         self.workers: SqlWorkerDirectory
+        self.outbox: SqlOutbox
+        self.inbox: SqlInbox
         self.transcript: SqlTranscriptStore
         self.insights: SqlInsightLog
 
@@ -38,6 +60,9 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(self.session)
         self.audit = SqlAuditLog(self.session)
         self.workers = SqlWorkerDirectory(self.session)
+        self.outbox = SqlOutbox(self.session, self._cipher, self._now)
+        self.inbox = SqlInbox(self.session, self._now)
+        self._token = CURRENT.set(self.session)
         self.transcript = SqlTranscriptStore(self.session, self._cipher)
         self.insights = SqlInsightLog(self.session)
         return self
@@ -48,12 +73,17 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._token is not None:
+            CURRENT.reset(self._token)
+            self._token = None
         try:
             await self.session.rollback()
         finally:
             await self.session.close()
         if isinstance(exc, OperationalError | DBAPIError) and _is_busy(exc):
             raise StorageBusy(str(exc.orig.__class__.__name__)) from exc
+        if isinstance(exc, PoolTimeoutError):
+            raise StorageBusy("no free connection") from exc
 
     async def commit(self) -> None:
         """Commit; a busy database becomes ``StorageBusy``."""
@@ -83,9 +113,20 @@ def _is_busy(err: DBAPIError) -> bool:
 class SqlUnitOfWorkFactory:
     """Makes ``SqlUnitOfWork``s from one session factory and cipher."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: AddressCipher) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: AddressCipher,
+        now: Callable[[], datetime] = system_now,
+    ) -> None:
         self._sessions = sessions
         self._cipher = cipher
+        self._now = now
+
+    @property
+    def cipher(self) -> AddressCipher:
+        """The key that seals addresses and transport payloads."""
+        return self._cipher
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._cipher)
+        return SqlUnitOfWork(self._sessions, self._cipher, self._now)

@@ -250,7 +250,7 @@ class _Conversation:
         self._pseudonym = services.pseudonym(PERSON_ID)
         self._buttons: list[tuple[str, str]] = []
         self._worker = Worker(services.worker_pseudonym(WORKER_ID), WORKER_NAME)
-        self._staff = MemoryStaffGroup(services) if scenario.staff_group else None
+        self._staff = MemoryStaffGroup(services, PERSON_CHAT) if scenario.staff_group else None
         self._language: str | None = None
 
     async def start(self) -> None:

@@ -15,7 +15,7 @@ from resources_db.models.base import Base, UtcDateTime
 
 
 class CaseRow(Base):
-    """One handoff case: who holds it, where it lives in the staff group, its history."""
+    """One handoff case: who holds it, why, its history (the desk ledger says where it shows)."""
 
     __tablename__ = "cases"
 
@@ -26,8 +26,6 @@ class CaseRow(Base):
     reason: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)
     owner: Mapped[str | None] = mapped_column(String(64))
-    topic_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime())
     taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -35,13 +33,13 @@ class CaseRow(Base):
     context: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     crisis_flags: Mapped[int] = mapped_column(Integer, default=0)
     history: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    shown_status: Mapped[str | None] = mapped_column(String(16))
-    shown_priority: Mapped[str | None] = mapped_column(String(16))
-    shown_flags: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CaseMessageRow(Base):
-    """A message in the staff group that belongs to a case (reply-to routing, note prompts)."""
+    """A message in the staff group that belongs to a case (reply-to routing, note prompts).
+
+    Part of the staff desk's ledger (``resources_db.desk_ledger``), not of the core.
+    """
 
     __tablename__ = "case_messages"
     __table_args__ = (UniqueConstraint("staff_chat_id", "staff_message_id"),)

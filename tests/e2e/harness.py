@@ -1,17 +1,25 @@
-"""Runs the real PTB ``Application`` against the fake Bot API, polling over HTTP."""
+"""Runs the real Telegram bot (``TelegramBot``) in-process against the fake Bot API.
+
+The bot polls the fake over HTTP with its own loop, stores updates in the inbox, handles them,
+and sends through the outbox, exactly as ``passerelle run`` does. ``RunningBot.settled``
+waits until every update pushed to the fake was stored and handled and nothing is left to
+send: tests wait for that signal instead of sleeping.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import Application
-
 from bot.bootstrap import Services, build_services
+from bot.metrics import Metrics
+from bot.runtime import Transport
 from bot.settings import Settings
-from bot.telegram.app import build_application
+from bot.telegram.app import TelegramBot
 from flows.ports import Clock, Nlu, ResourceDirectory
 from resources_db.crypto import generate_key
 from tests.fakes.bot_api import FakeBotApi
@@ -19,9 +27,30 @@ from tests.fakes.bot_api import FakeBotApi
 
 @dataclass
 class RunningBot:
-    application: Application  # type: ignore[type-arg]
+    bot: TelegramBot
     services: Services
     settings: Settings
+    api: FakeBotApi
+
+    @property
+    def transport(self) -> Transport:
+        return self.bot.transport
+
+    async def settled(self, timeout: float = 20.0) -> None:
+        """Wait until the bot has stored every update the fake holds, handled it, and sent
+        everything due (twice in a row, so that a turn just finished is counted)."""
+        deadline = time.monotonic() + timeout
+        calm = 0
+        while calm < 2:
+            if time.monotonic() > deadline:
+                raise AssertionError("the bot did not settle in time")
+            poller = self.bot.poller
+            received = poller is None or (poller.offset or 0) > self.api.last_update_id
+            if received and await self.transport.settled():
+                calm += 1
+            else:
+                calm = 0
+            await asyncio.sleep(0.05)
 
 
 def e2e_settings(api: FakeBotApi, database_url: str, **overrides: Any) -> Settings:
@@ -36,6 +65,9 @@ def e2e_settings(api: FakeBotApi, database_url: str, **overrides: Any) -> Settin
         "team_name": "Équipe de rue test",
         "nlu_url": "http://127.0.0.1:9",  # nothing listens: NLU unavailable unless faked
         "nlu_timeout_s": 0.5,
+        "http_listen": "127.0.0.1",
+        "http_port": 0,
+        "transport_poll_s": 0.2,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -49,28 +81,13 @@ async def running_bot(
     nlu: Nlu | None = None,
     directory: ResourceDirectory | None = None,
     clock: Clock | None = None,
-    poll: bool = True,
 ) -> AsyncIterator[RunningBot]:
-    """Start the application (polling ``api`` unless ``poll`` is False); close it after."""
-    services = build_services(settings, nlu=nlu, directory=directory, clock=clock)
-    application = build_application(settings, services)
+    """Start the bot (polling ``api`` unless the settings say webhook); stop it after."""
+    metrics = Metrics()
+    services = build_services(settings, nlu=nlu, directory=directory, clock=clock, metrics=metrics)
+    bot = TelegramBot(settings, services, metrics=metrics, poll_timeout_s=1)
     try:
-        async with application:
-            if application.post_init is not None:
-                await application.post_init(application)
-            await application.start()
-            assert application.updater is not None
-            if poll:
-                await application.updater.start_polling(poll_interval=0.0, timeout=1)
-            try:
-                yield RunningBot(application, services, settings)
-            finally:
-                try:
-                    if application.updater.running:
-                        await application.updater.stop()
-                finally:
-                    await application.stop()
-                    if application.post_stop is not None:  # as run_polling does
-                        await application.post_stop(application)
+        await bot.start()
+        yield RunningBot(bot, services, settings, api)
     finally:
-        await services.aclose()
+        await bot.stop()

@@ -67,12 +67,12 @@ async def test_stickers_and_voice_notes_get_a_kind_answer_and_are_never_download
 
 async def test_group_chats_and_bots_are_ignored(database_url: str) -> None:
     other_bot = FakeUser(id=42424242, first_name="Spam", is_bot=True)
-    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)):
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)) as bot:
         api.send_text(PERSON, "/start", chat_id=-100999)
         api.send_text(other_bot, "/start")
         api.send_text(PERSON, "/aide")
         await api.wait_for(lambda: api.texts_to(PERSON.id))
-        await api.wait_quiet(0.3)
+        await bot.settled()
         assert api.sent(-100999) == []
         assert api.sent(other_bot.id) == []
         assert "Voici ce que je sais faire" in "\n".join(api.texts_to(PERSON.id))
@@ -97,7 +97,7 @@ async def test_a_person_who_blocked_the_bot_is_forgotten_as_an_address(database_
         api.block(PERSON)
         api.send_text(PERSON, "/aide")
         await api.wait_for(lambda: api.refused("sendMessage"))
-        await api.wait_quiet(0.3)
+        await bot.settled()
         async with bot.services.sessions() as session:
             assert (await session.scalar(text("select count(*) from addresses"))) == 0
 

@@ -17,7 +17,6 @@ from sqlalchemy import text
 
 from bot.logs import configure_logging
 from bot.settings import Settings
-from bot.telegram.staff import TelegramStaffDesk
 from flows.identity import alias_for
 from tests.e2e.harness import RunningBot, e2e_settings, running_bot
 from tests.fakes.bot_api import FakeBotApi, FakeUser
@@ -53,11 +52,6 @@ def forum(api: FakeBotApi) -> FakeBotApi:
 
 def alias(bot: RunningBot, user: FakeUser = PERSON) -> str:
     return alias_for(bot.services.pseudonym(user.id))
-
-
-def desk(bot: RunningBot) -> TelegramStaffDesk:
-    (found,) = [b for b in bot.services.background if isinstance(b, TelegramStaffDesk)]
-    return found
 
 
 async def topic(api: FakeBotApi, index: int = 0) -> int:
@@ -96,12 +90,12 @@ async def audit(bot: RunningBot) -> list[tuple[str, str]]:
 
 
 async def settled(bot: RunningBot) -> None:
-    """Wait until the staff desk has done (and recorded) everything it was asked to.
+    """Wait until the bot has handled every update and sent (and recorded) everything.
 
     The fake records a message when the bot sends it; the desk maps it to its case just after
     Telegram answers. A worker cannot reply to a message before it exists; a test can.
     """
-    await desk(bot).queue.join()
+    await bot.settled()
 
 
 async def take(api: FakeBotApi, bot: RunningBot, thread: int, worker: FakeUser = JULIE) -> None:
@@ -182,7 +176,7 @@ async def test_with_a_worker_holding_the_case_only_the_worker_speaks(database_ur
         api.send_text(JULIE, "Oui, je suis là.", chat_id=STAFF, thread_id=thread)
         api.send_text(JULIE, "Tu as mangé aujourd’hui ?", chat_id=STAFF, thread_id=thread)
         await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= before + 2)
-        await api.wait_quiet(0.5)
+        await settled(bot)
         assert api.texts_to(PERSON.id)[before:] == [
             "Julie — Le Relais :\nOui, je suis là.",
             "Julie — Le Relais :\nTu as mangé aujourd’hui ?",
@@ -229,7 +223,7 @@ async def test_an_unauthorised_member_is_refused_and_nothing_reaches_the_person(
             await settled(bot)
             api.send_text(OUTSIDER, "coucou, c’est moi", chat_id=STAFF, thread_id=thread)
             await api.wait_for(lambda: any("Réservé" in t for t in in_topic(api, thread)))
-            await api.wait_quiet(0.3)
+            await settled(bot)
             assert len(api.texts_to(PERSON.id)) == to_person
             assert api.topics[thread].startswith("🟢⏳"), "still waiting for a real worker"
             assert await audit(bot) == []
@@ -273,10 +267,11 @@ async def test_out_of_hours_the_person_is_told_when_and_the_team_gets_a_digest(
         await card(api, urgent_thread)
         urgent_call = [c for c in api.sent(STAFF, "sendMessage") if "Cas " in c.params["text"]][1]
         assert not urgent_call.params.get("disable_notification"), "urgent always rings"
-        assert "Monday at 9 am" in "\n".join(api.texts_to(night_owl.id))
+        # The person's lane and the staff lane are sent independently: wait for the person's.
+        await api.wait_for(lambda: "Monday at 9 am" in "\n".join(api.texts_to(night_owl.id)))
 
         clock.advance(days=2, hours=7)  # Monday 9:00: the scheduler's job runs the digest
-        await desk(bot).send_digest()
+        await bot.bot.announce_opening(clock.now())
         await api.wait_for(lambda: any("Début de permanence" in m for m in api.texts_to(STAFF)))
         digest = next(c for c in api.sent(STAFF, "sendMessage") if "permanence" in c.params["text"])
         assert "message_thread_id" not in digest.params, "in the group's general thread"
@@ -360,7 +355,7 @@ async def test_no_staff_side_message_reveals_who_the_person_is(database_url: str
         api.send_text(JULIE, "/rendre", chat_id=STAFF, thread_id=thread)
         await api.wait_for(lambda: "te repasse au bot" in api.texts_to(PERSON.id)[-1])
         await api.wait_for(lambda: api.topics[thread].startswith("🔴✅"))
-        await api.wait_quiet(0.5)
+        await settled(bot)
 
         to_staff = [c for c in api.calls if str(c.params.get("chat_id")) == str(STAFF)]
         assert len(to_staff) >= 10
@@ -408,7 +403,7 @@ async def test_a_group_without_topics_gets_one_message_per_case_and_replies_rout
             lambda: api.texts_to(PERSON.id)[-1] == "Julie — Le Relais :\nAvec plaisir."
         )
         api.send_text(JULIE, "on en parle à la réunion", chat_id=STAFF)
-        await api.wait_quiet(0.4)
+        await settled(bot)
         assert api.texts_to(PERSON.id)[-1] == "Julie — Le Relais :\nAvec plaisir.", (
             "team chatter outside a case goes nowhere"
         )

@@ -86,6 +86,10 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.last_update_id = 0
+        # Accepted sends by chat, in order: what people see, without scanning every call.
+        self._delivered: dict[int, list[Call]] = {}
+        self.delivered_count = 0
         self.topics: dict[int, str] = {}  # forum topic id -> its current name
 
     # --- server ---------------------------------------------------------------------------
@@ -133,6 +137,9 @@ class FakeBotApi:
         result = handler(params)
         if asyncio.iscoroutine(result):
             result = await result
+        if method in _SENDS:
+            self._delivered.setdefault(chat_id or 0, []).append(call)
+            self.delivered_count += 1
         return web.json_response({"ok": True, "result": result})
 
     # --- Bot API methods ----------------------------------------------------------------
@@ -305,9 +312,15 @@ class FakeBotApi:
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue a raw update for ``getUpdates``."""
         update = {"update_id": next(self._update_ids), **update}
+        self.last_update_id = update["update_id"]
         self._updates.append(update)
         self._new_update.set()
         return update
+
+    def take_updates(self) -> list[dict[str, Any]]:
+        """Hand over the queued updates (webhook mode: the test delivers them itself)."""
+        updates, self._updates = self._updates, []
+        return updates
 
     def user_message(
         self,
@@ -389,7 +402,9 @@ class FakeBotApi:
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         """Messages Telegram accepted from the bot (to ``chat_id`` if given): what people see."""
-        kinds = (method,) if method else ("sendMessage", "sendVenue", "copyMessage")
+        kinds = (method,) if method else _SENDS
+        if chat_id is not None:
+            return [c for c in self._delivered.get(chat_id, []) if c.method in kinds]
         return [
             c
             for c in self.calls
@@ -454,6 +469,7 @@ class FakeBotApi:
             await asyncio.sleep(seconds)
 
 
+_SENDS = ("sendMessage", "sendVenue", "copyMessage")
 # What ``copyMessage`` carries over from the source message.
 _COPIED = frozenset(
     {"text", "entities", "caption", "sticker", "photo", "voice", "video", "audio", "document"}

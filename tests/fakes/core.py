@@ -9,8 +9,10 @@ from typing import Self
 
 from flows.cases import AuditEntry, Case, CaseStatus
 from flows.directory import Place, SearchPage, SearchQuery
-from flows.domain import Conversation, Language, Priority
+from flows.domain import Conversation, Language
+from flows.inbox import LeaseLostError, Receipt
 from flows.insights import InsightEvent
+from flows.outbox import Outgoing
 from flows.transcript import TranscriptEntry
 from flows.understanding import Intent, Interpretation, NluUnavailable
 
@@ -90,11 +92,10 @@ class MemoryAddresses:
 
 
 class MemoryCases:
-    """``CaseRepository`` on dicts: cases by id and the staff-message map."""
+    """``CaseRepository`` on a dict of cases by id."""
 
-    def __init__(self, cases: dict[int, Case], messages: dict[tuple[int, int], tuple[int, str]]):
+    def __init__(self, cases: dict[int, Case]):
         self._cases = cases
-        self._messages = messages
 
     async def add(self, case: Case) -> Case:
         stored = replace(case, id=max(self._cases, default=0) + 1)
@@ -105,15 +106,9 @@ class MemoryCases:
         return self._cases.get(case_id)
 
     async def save(self, case: Case) -> None:
-        shown = self._cases[case.id]
-        self._cases[case.id] = replace(
-            case,
-            shown_status=shown.shown_status,
-            shown_priority=shown.shown_priority,
-            shown_flags=shown.shown_flags,
-            topic_id=shown.topic_id,
-            card_message_id=shown.card_message_id,
-        )
+        if case.id not in self._cases:
+            raise LookupError(f"case {case.id} does not exist")
+        self._cases[case.id] = case
 
     async def open_for(self, pseudonym: str) -> Case | None:
         found = [c for c in self._cases.values() if c.pseudonym == pseudonym and c.is_open]
@@ -135,40 +130,6 @@ class MemoryCases:
             if c.pseudonym == pseudonym and (before_case_id is None or c.id < before_case_id)
         ]
         return sorted(found, key=lambda c: -c.id)[:limit]
-
-    async def by_topic(self, topic_id: int) -> Case | None:
-        return next((c for c in self._cases.values() if c.topic_id == topic_id), None)
-
-    async def needing_staff_update(self) -> list[Case]:
-        return sorted((c for c in self._cases.values() if c.needs_staff_update), key=lambda c: c.id)
-
-    async def mark_shown(
-        self,
-        case_id: int,
-        *,
-        status: CaseStatus,
-        priority: Priority,
-        flags: int,
-        topic_id: int | None,
-        card_message_id: int | None,
-    ) -> None:
-        self._cases[case_id] = replace(
-            self._cases[case_id],
-            shown_status=status,
-            shown_priority=priority,
-            shown_flags=flags,
-            topic_id=topic_id,
-            card_message_id=card_message_id,
-        )
-
-    async def remember_message(
-        self, case_id: int, chat_id: int, message_id: int, kind: str
-    ) -> None:
-        self._messages[(chat_id, message_id)] = (case_id, kind)
-
-    async def by_message(self, chat_id: int, message_id: int) -> tuple[Case, str] | None:
-        found = self._messages.get((chat_id, message_id))
-        return None if found is None else (self._cases[found[0]], found[1])
 
     async def forget_person(self, pseudonym: str) -> None:
         for case_id, case in list(self._cases.items()):
@@ -201,6 +162,38 @@ class MemoryWorkers:
             self._names.pop(pseudonym, None)
         else:
             self._names[pseudonym] = name
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One outbox row of the memory world."""
+
+    item: Outgoing
+    due: datetime | None = None
+
+
+class MemoryOutbox:
+    """``Outbox``: a list in arrival order; a dedupe key already there is not added again."""
+
+    def __init__(self, rows: list[Queued]) -> None:
+        self._rows = rows
+
+    async def add(self, item: Outgoing, *, due: datetime | None = None) -> None:
+        if item.dedupe is not None and any(r.item.dedupe == item.dedupe for r in self._rows):
+            return
+        self._rows.append(Queued(item, due))
+
+
+class MemoryInbox:
+    """``Inbox``: the ids of pending rows and who holds them."""
+
+    def __init__(self, pending: dict[int, str]) -> None:
+        self._pending = pending
+
+    async def done(self, receipt: Receipt) -> None:
+        if self._pending.get(receipt.entry) != receipt.holder:
+            raise LeaseLostError(str(receipt.entry))
+        del self._pending[receipt.entry]
 
 
 class MemoryTranscript:
@@ -251,16 +244,19 @@ class MemoryUnitOfWork:
         self._conversations = dict(self._world.conversations)
         self._addresses = dict(self._world.addresses)
         self._cases = dict(self._world.cases)
-        self._messages = dict(self._world.case_messages)
         self._audit = list(self._world.audit)
         self._workers = dict(self._world.workers)
+        self._outbox = list(self._world.outbox)
+        self._inbox = dict(self._world.inbox)
         self._transcript = list(self._world.transcript)
         self._insights = list(self._world.insights)
         self.conversations = MemoryConversations(self._conversations)
         self.addresses = MemoryAddresses(self._addresses)
-        self.cases = MemoryCases(self._cases, self._messages)
+        self.cases = MemoryCases(self._cases)
         self.audit = MemoryAudit(self._audit)
         self.workers = MemoryWorkers(self._workers)
+        self.outbox = MemoryOutbox(self._outbox)
+        self.inbox = MemoryInbox(self._inbox)
         self.transcript = MemoryTranscript(self._transcript)
         self.insights = MemoryInsights(self._insights)
 
@@ -276,9 +272,10 @@ class MemoryUnitOfWork:
         self._world.conversations = self._conversations
         self._world.addresses = self._addresses
         self._world.cases = self._cases
-        self._world.case_messages = self._messages
         self._world.audit = self._audit
         self._world.workers = self._workers
+        self._world.outbox = self._outbox
+        self._world.inbox = self._inbox
         self._world.transcript = self._transcript
         self._world.insights = self._insights
         self.committed = True
@@ -295,9 +292,11 @@ class MemoryWorld:
     conversations: dict[str, Conversation] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
     cases: dict[int, Case] = field(default_factory=dict)
-    case_messages: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     workers: dict[str, str] = field(default_factory=dict)
+    # What the memory world has queued to send, and the inbox rows held (id -> holder).
+    outbox: list[Queued] = field(default_factory=list)
+    inbox: dict[int, str] = field(default_factory=dict)
     transcript: list[tuple[str, TranscriptEntry]] = field(default_factory=list)
     insights: list[InsightEvent] = field(default_factory=list)
 

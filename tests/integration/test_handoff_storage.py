@@ -1,4 +1,4 @@
-"""Handoff storage on SQLite and PostgreSQL: cases, the message map, names, the audit log."""
+"""Handoff storage on SQLite and PostgreSQL: cases, the desk ledger, names, the audit log."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from flows.cases import AuditEntry, Case, CaseStatus, StatusChange, WorkerAction
 from flows.domain import CaseReason, Priority
 from flows.identity import alias_for, pseudonym_for
 from resources_db.crypto import AddressCipher, generate_key
+from resources_db.desk_ledger import DeskEntry, SqlDeskLedger
 from resources_db.models import Base
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
 
 NOW = datetime(2026, 11, 17, 19, 0, tzinfo=UTC)
-HANDOFF_TABLES = {"cases", "case_messages", "workers", "audit_log"}
+HANDOFF_TABLES = {"cases", "case_messages", "workers", "audit_log", "desk_cases", "delivered"}
 KEY = "integration-pseudonym-key-" + "z" * 20
 P = pseudonym_for(KEY.encode(), 777)
 JULIE = pseudonym_for(KEY.encode(), "worker:5001")
@@ -83,44 +84,40 @@ async def test_cases_round_trip_and_open_case_lookups(uow_factory: SqlUnitOfWork
         assert again.taken_at == NOW + timedelta(minutes=3)
 
 
-async def test_what_the_group_was_shown_and_the_case_state_never_overwrite_each_other(
-    uow_factory: SqlUnitOfWorkFactory,
+async def test_the_desk_ledger_keeps_where_a_case_shows_apart_from_its_state(
+    uow_factory: SqlUnitOfWorkFactory, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
+    ledger = SqlDeskLedger(sessions, chat_id=-100123)
     async with uow_factory() as uow:
         case = await uow.cases.add(new_case())
         await uow.commit()
+    assert await ledger.entry(case.id) is None
+    shown = DeskEntry(topic_id=57, card_message_id=1001, shown_status="queued", shown_flags=0)
+    await ledger.save(case.id, shown)
     async with uow_factory() as uow:
-        assert [c.id for c in await uow.cases.needing_staff_update()] == [case.id]
-        await uow.cases.mark_shown(
-            case.id,
-            status=case.status,
-            priority=case.priority,
-            flags=0,
-            topic_id=57,
-            card_message_id=1001,
-        )
         await uow.cases.save(replace(case, crisis_flags=1))  # a flagged message meanwhile
         await uow.commit()
-    async with uow_factory() as uow:
-        loaded = await uow.cases.get(case.id)
-        assert loaded is not None
-        assert (loaded.topic_id, loaded.card_message_id, loaded.crisis_flags) == (57, 1001, 1)
-        assert [c.id for c in await uow.cases.needing_staff_update()] == [case.id]
-        assert (await uow.cases.by_topic(57)) == loaded
+    assert await ledger.entry(case.id) == shown
+    assert await ledger.case_for_topic(57) == case.id
+    assert await ledger.case_for_topic(58) is None
+    await ledger.save(case.id, replace(shown, shown_flags=1, card_digest="d" * 64))
+    entry = await ledger.entry(case.id)
+    assert entry is not None
+    assert (entry.shown_flags, entry.card_digest) == (1, "d" * 64)
 
 
-async def test_staff_messages_map_to_their_case(uow_factory: SqlUnitOfWorkFactory) -> None:
+async def test_staff_messages_map_to_their_case(
+    uow_factory: SqlUnitOfWorkFactory, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    ledger = SqlDeskLedger(sessions, chat_id=-100123)
     async with uow_factory() as uow:
         case = await uow.cases.add(new_case())
-        await uow.cases.remember_message(case.id, -100123, 2001, "relay")
-        await uow.cases.remember_message(case.id, -100123, 2002, "note_prompt")
         await uow.commit()
-    async with uow_factory() as uow:
-        found = await uow.cases.by_message(-100123, 2002)
-        assert found is not None
-        assert (found[0].id, found[1]) == (case.id, "note_prompt")
-        assert await uow.cases.by_message(-100123, 9999) is None
-        assert await uow.cases.by_message(-100999, 2001) is None
+    await ledger.remember_message(case.id, 2001, "relay")
+    await ledger.remember_message(case.id, 2002, "note_prompt")
+    assert await ledger.message(2002) == (case.id, "note_prompt")
+    assert await ledger.message(9999) is None
+    assert await SqlDeskLedger(sessions, chat_id=-100999).message(2001) is None
 
 
 async def test_forgetting_a_person_erases_their_pseudonym_from_cases(

@@ -162,8 +162,8 @@ async def test_the_opening_digest_is_scheduled_at_the_next_opening_by_our_clock(
     system = at(2030, 1, 1, 0, 0)  # the machine's clock may be anywhere
     fired: list[str] = []
 
-    async def send_digest() -> None:
-        fired.append("digest")
+    async def send_digest(opening: datetime) -> None:
+        fired.append(opening.isoformat())
 
     scheduler = Scheduler("America/Montreal")
     digest = OpeningDigest(scheduler, WEEKDAYS, clock, send_digest, system_now=lambda: system)
@@ -187,5 +187,5 @@ async def test_no_digest_for_a_team_that_is_always_there() -> None:
     assert scheduler.next_run(DIGEST_JOB) is None
 
 
-async def _never() -> None:
+async def _never(_opening: datetime) -> None:
     raise AssertionError("no digest expected")

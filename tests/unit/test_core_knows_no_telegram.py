@@ -2,9 +2,8 @@
 
 A name in the core's code (not its comments) that speaks of topics, message ids, chats or
 what a Telegram group was shown means a Telegram notion leaked into the pure core. The
-desk's Telegram state is moving to a ledger owned by the adapter; until that lands, the
-names still there are listed below, file by file, and the list may only shrink: a name
-that is gone must leave the list, a new one fails.
+desk's Telegram state lives in a ledger owned by the adapter (``resources_db/desk_ledger``);
+the list of names awaiting that move is empty, and must stay so.
 """
 
 from __future__ import annotations
@@ -42,57 +41,7 @@ TELEGRAM_NAMES = frozenset(
 )
 # Waiting for the desk ledger (the Telegram adapter's table and repository). Remove each entry
 # as it moves; never add one.
-PENDING_LEDGER_MOVE: dict[str, frozenset[str]] = {
-    "cases.py": frozenset(
-        {
-            "topic_id",
-            "card_message_id",
-            "shown_status",
-            "shown_priority",
-            "shown_flags",
-            "posted",
-            "needs_staff_update",
-        }
-    ),
-    "handoff_ports.py": frozenset(
-        {
-            "by_topic",
-            "topic_id",
-            "card_message_id",
-            "mark_shown",
-            "remember_message",
-            "chat_id",
-            "message_id",
-            "by_message",
-            "needing_staff_update",
-        }
-    ),
-    "handoff_service.py": frozenset(
-        {
-            "case_for_topic",
-            "topic_id",
-            "by_topic",
-            "case_for_message",
-            "chat_id",
-            "message_id",
-            "by_message",
-            "remember_message",
-            "needing_staff_update",
-            "mark_shown",
-            "card_message_id",
-        }
-    ),
-    "staff_view.py": frozenset(
-        {
-            "MAX_TITLE",
-            "topic_title",
-            "shown_title",
-            "shown_status",
-            "shown_priority",
-            "in_topic",
-        }
-    ),
-}
+PENDING_LEDGER_MOVE: dict[str, frozenset[str]] = {}  # the desk ledger landed: empty
 
 
 def names_in(path: Path) -> set[str]:

@@ -16,11 +16,11 @@ from flows.staff_view import (
     CasePayload,
     StaffView,
     case_payload,
+    case_title,
     format_duration,
     parse_case_payload,
     queue_order,
     text_length,
-    topic_title,
 )
 from flows.transcript import BotNote, NoteKind, TranscriptEntry
 from flows.understanding import CrisisCategory, CrisisLevel
@@ -75,14 +75,14 @@ def said(minutes: int, text: str | None, *notes: BotNote) -> TranscriptEntry:
         (Priority.NORMAL, CaseStatus.CLOSED, "🟢✅ Hibou-07 #12"),
     ],
 )
-def test_a_topic_title_says_priority_and_status_at_a_glance(
+def test_a_case_title_says_priority_and_status_at_a_glance(
     priority: Priority, status: CaseStatus, title: str
 ) -> None:
-    assert topic_title(priority, status, "Hibou-07", 12) == title
+    assert case_title(priority, status, "Hibou-07", 12) == title
 
 
 def test_the_card_says_what_was_chosen_why_and_since_when_never_who() -> None:
-    text = VIEW.card(case(owner="w" * 64), "Julie", in_topic=True)
+    text = VIEW.card(case(owner="w" * 64), "Julie", hint=VIEW.text("staff.hint_topic"))
     assert "🟠 prioritaire · ⏳ en attente" in text
     assert "Cas Hibou-07 (#12)" in text
     assert "la personne a demandé quelqu’un" in text
@@ -96,24 +96,28 @@ def test_the_card_says_what_was_chosen_why_and_since_when_never_who() -> None:
 
 
 def test_the_card_says_what_kind_of_crisis_in_words() -> None:
-    text = VIEW.card(crisis_case((0, "suicide:urgent")), None, in_topic=True)
+    text = VIEW.card(crisis_case((0, "suicide:urgent")), None, hint=VIEW.text("staff.hint_topic"))
     assert "🔴 Crise — suicide (urgent)" in text
     concern = VIEW.card(
-        crisis_case((0, "violence:concern"), priority=Priority.HIGH), None, in_topic=True
+        crisis_case((0, "violence:concern"), priority=Priority.HIGH),
+        None,
+        hint=VIEW.text("staff.hint_topic"),
     )
     assert "🟠 Crise — violence, danger (inquiétant)" in concern
 
 
 def test_several_flags_show_every_kind_the_worst_level_and_the_last_time() -> None:
     flagged = crisis_case((0, "violence:concern"), (9, "suicide:urgent"), (12, "violence:concern"))
-    text = VIEW.card(flagged, None, in_topic=True)
+    text = VIEW.card(flagged, None, hint=VIEW.text("staff.hint_topic"))
     assert "🔴 Crise — violence, danger, suicide (urgent)" in text
     assert "3 messages signalés, le dernier à 14:15" in text
 
 
 def test_a_crisis_case_stored_before_flags_were_recorded_still_reads_as_a_crisis() -> None:
     legacy = case(reason=CaseReason.CRISIS, priority=Priority.URGENT)
-    assert "🔴 Crise — détresse (urgent)" in VIEW.card(legacy, None, in_topic=True)
+    assert "🔴 Crise — détresse (urgent)" in VIEW.card(
+        legacy, None, hint=VIEW.text("staff.hint_topic")
+    )
 
 
 def test_the_card_shows_the_wait_and_the_earlier_cases_of_the_same_person() -> None:
@@ -121,7 +125,13 @@ def test_the_card_shows_the_wait_and_the_earlier_cases_of_the_same_person() -> N
         case(id=7, opened_at=datetime(2026, 11, 10, 15, tzinfo=UTC)),
         case(id=3, opened_at=datetime(2026, 11, 2, 15, tzinfo=UTC)),
     ]
-    text = VIEW.card(case(), None, in_topic=True, now=NOW + timedelta(minutes=25), earlier=earlier)
+    text = VIEW.card(
+        case(),
+        None,
+        hint=VIEW.text("staff.hint_topic"),
+        now=NOW + timedelta(minutes=25),
+        earlier=earlier,
+    )
     assert "En attente depuis : 17/11 14:03 (25 min)" in text
     assert "Cas précédents : #7 (10/11/26), #3 (02/11/26)" in text
 
@@ -143,7 +153,9 @@ def test_before_the_request_the_persons_words_newest_last_and_what_the_bot_did()
             BotNote(NoteKind.PROMISED, "demain à 9 h"),
         ),
     ]
-    lines = VIEW.card(case(), None, in_topic=True, now=NOW, transcript=transcript).splitlines()
+    lines = VIEW.card(
+        case(), None, hint=VIEW.text("staff.hint_topic"), now=NOW, transcript=transcript
+    ).splitlines()
     start = lines.index("Avant la demande :")
     assert lines[start + 1 : start + 4] == [
         "13:54 « jai faim »",
@@ -160,7 +172,9 @@ def test_before_the_request_the_persons_words_newest_last_and_what_the_bot_did()
 
 def test_the_card_keeps_only_the_last_messages_and_cuts_long_ones() -> None:
     transcript = [said(60 - n, f"message {n} " + "x" * 400) for n in range(8)]
-    text = VIEW.card(case(), None, in_topic=True, now=NOW, transcript=transcript)
+    text = VIEW.card(
+        case(), None, hint=VIEW.text("staff.hint_topic"), now=NOW, transcript=transcript
+    )
     assert "message 2 " not in text
     assert "message 3 " in text
     assert "message 7 " in text
@@ -170,12 +184,16 @@ def test_the_card_keeps_only_the_last_messages_and_cuts_long_ones() -> None:
 
 def test_the_card_never_exceeds_one_message_and_drops_the_oldest_words_first() -> None:
     transcript = [said(60 - n, f"m{n} " + "😢" * 270) for n in range(5)]
-    text = VIEW.card(case(), None, in_topic=True, now=NOW, transcript=transcript, limit=1500)
+    text = VIEW.card(
+        case(), None, hint=VIEW.text("staff.hint_topic"), now=NOW, transcript=transcript, limit=1500
+    )
     assert text_length(text) <= 1500
     assert "m4 " in text, "the newest message stays"
     assert "m0 " not in text, "the oldest gives way"
     assert text.splitlines()[-1].startswith("✍️")
-    full = VIEW.card(case(), None, in_topic=True, now=NOW, transcript=transcript)
+    full = VIEW.card(
+        case(), None, hint=VIEW.text("staff.hint_topic"), now=NOW, transcript=transcript
+    )
     assert text_length(full) <= CARD_LIMIT
 
 
@@ -187,13 +205,15 @@ def test_a_case_waiting_again_says_who_had_it() -> None:
             StatusChange(NOW, CaseStatus.QUEUED, BY_PERSON, "reopened_by_person"),
         )
     )
-    text = VIEW.card(reopened, None, in_topic=True, previous_holder="Julie")
+    text = VIEW.card(reopened, None, hint=VIEW.text("staff.hint_topic"), previous_holder="Julie")
     assert "La personne a réécrit après la fermeture" in text
     assert "Avec : personne pour l’instant (avant : Julie)" in text
 
 
 def test_the_card_reads_in_english_for_an_english_team() -> None:
-    text = VIEW_EN.card(crisis_case((0, "overdose:urgent")), None, in_topic=True)
+    text = VIEW_EN.card(
+        crisis_case((0, "overdose:urgent")), None, hint=VIEW.text("staff.hint_topic")
+    )
     assert "🔴 Crisis — overdose (urgent)" in text
     assert "Case Hibou-07 (#12)" in text
 
@@ -325,4 +345,6 @@ def test_every_kind_of_crisis_has_words_for_the_team() -> None:
 
 def test_a_kind_of_crisis_without_words_yet_still_reads_as_distress() -> None:
     odd = crisis_case((0, "something_new:urgent"))
-    assert "🔴 Crise — détresse (urgent)" in VIEW.card(odd, None, in_topic=True)
+    assert "🔴 Crise — détresse (urgent)" in VIEW.card(
+        odd, None, hint=VIEW.text("staff.hint_topic")
+    )

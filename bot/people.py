@@ -1,0 +1,117 @@
+"""A person's stored input, handled: the turn, the button's answer, the notices around it.
+
+Channel-agnostic: the channel only answers button presses (``PersonChannel.answer``); what
+the person reads goes through the outbox like everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.delivery import PersonChannel
+from flows.actions import Reply
+from flows.catalogue import Catalogue
+from flows.domain import Jurisdiction, Language
+from flows.events import Inbound
+from flows.inbox import inbound_from_dict
+from flows.outbox import ToPerson
+from flows.ports import CrisisLineRegistry, UnitOfWorkFactory
+from flows.service import ConversationService
+from resources_db.transport import InboxEntry
+
+log = logging.getLogger(__name__)
+
+PERSON = "person"
+
+
+def person_payload(
+    inbound: Inbound, *, callback: str | None = None, foreign: bool = False
+) -> dict[str, object]:
+    """What the inbox keeps of a person's update (encrypted, erased once handled)."""
+    from flows.inbox import inbound_to_dict  # noqa: PLC0415 - keep the import list short
+
+    return {"inbound": inbound_to_dict(inbound), "callback": callback, "foreign": foreign}
+
+
+class PersonInputs:
+    """Handles the inbox's person rows."""
+
+    def __init__(
+        self,
+        *,
+        conversations: ConversationService,
+        uow_factory: UnitOfWorkFactory,
+        catalogue: Catalogue,
+        crisis_lines: CrisisLineRegistry,
+        jurisdiction: Jurisdiction,
+        default_language: Language,
+        channel: PersonChannel | None,
+    ) -> None:
+        self._conversations = conversations
+        self._uow_factory = uow_factory
+        self._t = catalogue
+        self._lines = crisis_lines
+        self._jurisdiction = jurisdiction
+        self._default = default_language
+        self._channel = channel
+
+    async def process(self, entry: InboxEntry) -> None:
+        """One person row: answer its button, run the turn (which marks the row done)."""
+        payload = entry.payload or {}
+        inbound = inbound_from_dict(_dict(payload["inbound"]))
+        callback = payload.get("callback")
+        if payload.get("foreign"):
+            # A button pressed on a message outside the presser's own private chat: a toast to
+            # the presser, nothing sent anywhere, nothing decided.
+            await self._answer(
+                callback, self._t.text("transport.button_elsewhere", self._language(inbound))
+            )
+            async with self._uow_factory() as uow:
+                await uow.inbox.done(entry.receipt)
+                await uow.commit()
+            return
+        await self._answer(callback, None)
+        await self._conversations.handle(inbound, receipt=entry.receipt)
+
+    async def tell_waiting(self, entries: list[InboxEntry]) -> None:
+        """These people's messages wait behind many others: say so, once, in one transaction."""
+        await self._tell(entries, "transport.wait")
+
+    async def tell_failed(self, entry: InboxEntry) -> None:
+        """The person's message could not be handled at all: say so, with the emergency number."""
+        await self._tell([entry], "storage_busy")
+
+    async def _tell(self, entries: list[InboxEntry], key: str) -> None:
+        emergency = self._lines.lines_for(self._jurisdiction).emergency_number
+        notices = []
+        for entry in entries:
+            if entry.kind != PERSON or entry.payload is None:
+                continue
+            inbound = inbound_from_dict(_dict(entry.payload["inbound"]))
+            if inbound.address is None:
+                continue
+            text = self._t.text(key, self._language(inbound), emergency=emergency)
+            notices.append(ToPerson(inbound.pseudonym, Reply(text), inbound.address))
+        if not notices:
+            return
+        async with self._uow_factory() as uow:
+            for notice in notices:
+                await uow.outbox.add(notice)
+            await uow.commit()
+
+    def _language(self, inbound: Inbound) -> Language:
+        return Language.from_code(inbound.language_hint, self._default)
+
+    async def _answer(self, callback: object, text: str | None) -> None:
+        if self._channel is None or not isinstance(callback, str):
+            return
+        try:
+            await self._channel.answer(callback, text)
+        except Exception as err:  # noqa: BLE001 - an old button's answer may be refused: harmless
+            log.info("button answer not delivered: %s", type(err).__name__)
+
+
+def _dict(value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise TypeError("expected an object")
+    return {str(k): v for k, v in value.items()}

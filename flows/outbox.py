@@ -1,0 +1,350 @@
+"""What the core asks to be sent: outbox items, written in the same transaction as the turn.
+
+The core decides *what* goes out; an adapter decides *how* (Telegram renders chunks, keyboards
+and venues at send time; the console prints). Every item belongs to a **lane**: one per person
+(their messages leave in the order they were decided) and one for the staff side (cards,
+relays, notices, digests, in one order). A crash after the turn committed loses nothing: the
+rows are in the database, and a sender picks them up.
+
+Items carry only what the sender needs. A person's message is rendered text the core already
+holds; the storage encrypts every payload and erases it once sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from flows.actions import Button, Keyboard, PersonMessage, Reply, ShowPlace
+
+PERSON_LANE = "person:"
+STAFF_LANE = "staff"
+
+Payload = dict[str, object]
+
+
+class Outgoing(Protocol):
+    """Anything that can sit in the outbox: a lane, a kind and a JSON-ready payload.
+
+    ``dedupe`` names an item that must be sent once however many times it is written (the
+    opening digest fired by several replicas); None for ordinary items.
+    """
+
+    @property
+    def lane(self) -> str:
+        """The lane the item is sent in, after every earlier item of that lane."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """What the item is, for the sender that renders it."""
+        ...
+
+    @property
+    def dedupe(self) -> str | None:
+        """A key that makes the item unique in the outbox, if any."""
+        ...
+
+    def payload(self) -> Payload:
+        """The item's data, as JSON-ready values."""
+        ...
+
+
+def person_lane(pseudonym: str) -> str:
+    """The lane of one person's private chat."""
+    return f"{PERSON_LANE}{pseudonym}"
+
+
+def pseudonym_of_lane(lane: str) -> str | None:
+    """The person whose lane this is, or None for the staff lane."""
+    return lane.removeprefix(PERSON_LANE) if lane.startswith(PERSON_LANE) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ToPerson:
+    """One message to a person.
+
+    ``address`` is set only when the address book will not have it when the row is sent:
+    the confirmation of ``/oublie`` leaves after the address was erased in the same turn.
+    """
+
+    KIND: ClassVar[str] = "person.message"
+
+    pseudonym: str
+    message: PersonMessage
+    address: str | None = None
+
+    @property
+    def lane(self) -> str:
+        """The person's lane."""
+        return person_lane(self.pseudonym)
+
+    @property
+    def kind(self) -> str:
+        """``person.message``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """Never deduplicated: the same words may be said twice."""
+        return None
+
+    def payload(self) -> Payload:
+        """The message and, rarely, the address."""
+        data: Payload = {"message": message_to_dict(self.message)}
+        if self.address is not None:
+            data["address"] = self.address
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChanged:
+    """The staff side must show case ``case_id`` as it is now (post it, alert, retitle…)."""
+
+    KIND: ClassVar[str] = "case.changed"
+
+    case_id: int
+
+    @property
+    def lane(self) -> str:
+        """The staff lane."""
+        return STAFF_LANE
+
+    @property
+    def kind(self) -> str:
+        """``case.changed``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """Not deduplicated: each change is worth a look (the desk skips what is shown)."""
+        return None
+
+    def payload(self) -> Payload:
+        """The case number."""
+        return {"case": self.case_id}
+
+
+@dataclass(frozen=True, slots=True)
+class RelayToCase:
+    """Pass the person's message to the workers of case ``case_id``.
+
+    ``reference`` is the channel's id of the person's own message, copied without its author;
+    ``what`` is ``text`` or a media kind; ``copy`` is False for what must never reach the
+    staff side (a location, a contact card): the workers are only told it was withheld.
+    """
+
+    KIND: ClassVar[str] = "case.relay"
+
+    case_id: int
+    reference: str | None
+    what: str = "text"
+    copy: bool = True
+
+    @property
+    def lane(self) -> str:
+        """The staff lane."""
+        return STAFF_LANE
+
+    @property
+    def kind(self) -> str:
+        """``case.relay``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """Never deduplicated."""
+        return None
+
+    def payload(self) -> Payload:
+        """Case, reference and what it is."""
+        return {
+            "case": self.case_id,
+            "reference": self.reference,
+            "what": self.what,
+            "copy": self.copy,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CaseNotice:
+    """A rendered notice for the workers of case ``case_id`` (a take, a refusal…).
+
+    ``reply_to`` is the channel's id of the worker's message it answers, if any; ``loud``
+    notices ring even out of hours.
+    """
+
+    KIND: ClassVar[str] = "case.notice"
+
+    case_id: int
+    text: str
+    reply_to: str | None = None
+    loud: bool = False
+
+    @property
+    def lane(self) -> str:
+        """The staff lane."""
+        return STAFF_LANE
+
+    @property
+    def kind(self) -> str:
+        """``case.notice``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """Never deduplicated."""
+        return None
+
+    def payload(self) -> Payload:
+        """The notice and where it answers."""
+        return {
+            "case": self.case_id,
+            "text": self.text,
+            "reply_to": self.reply_to,
+            "loud": self.loud,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """At the team's opening, the cases waiting, most pressing first (rendered at send time).
+
+    ``opening`` (ISO 8601) makes it unique: several replicas firing the same opening write
+    one row.
+    """
+
+    KIND: ClassVar[str] = "staff.digest"
+
+    opening: str
+
+    @property
+    def lane(self) -> str:
+        """The staff lane."""
+        return STAFF_LANE
+
+    @property
+    def kind(self) -> str:
+        """``staff.digest``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """One digest per opening."""
+        return f"digest:{self.opening}"
+
+    def payload(self) -> Payload:
+        """The opening."""
+        return {"opening": self.opening}
+
+
+CoreItem = ToPerson | CaseChanged | RelayToCase | CaseNotice | Digest
+
+
+def decode(kind: str, lane: str, payload: Payload) -> CoreItem | None:
+    """The core item stored as ``kind`` in ``lane``; None for a kind the core does not own."""
+    if kind == ToPerson.KIND:
+        pseudonym = pseudonym_of_lane(lane)
+        if pseudonym is None:
+            raise ValueError("a person's message outside a person's lane")
+        address = payload.get("address")
+        return ToPerson(
+            pseudonym,
+            message_from_dict(_dict(payload["message"])),
+            str(address) if address is not None else None,
+        )
+    if kind == CaseChanged.KIND:
+        return CaseChanged(_int(payload["case"]))
+    if kind == RelayToCase.KIND:
+        reference = payload.get("reference")
+        return RelayToCase(
+            _int(payload["case"]),
+            str(reference) if reference is not None else None,
+            str(payload.get("what", "text")),
+            bool(payload.get("copy", True)),
+        )
+    if kind == CaseNotice.KIND:
+        reply_to = payload.get("reply_to")
+        return CaseNotice(
+            _int(payload["case"]),
+            str(payload["text"]),
+            str(reply_to) if reply_to is not None else None,
+            bool(payload.get("loud", False)),
+        )
+    if kind == Digest.KIND:
+        return Digest(str(payload["opening"]))
+    return None
+
+
+# --- person messages as JSON ----------------------------------------------------------------
+
+
+def message_to_dict(message: PersonMessage) -> Payload:
+    """A ``Reply`` or ``ShowPlace`` as JSON-ready values."""
+    if isinstance(message, ShowPlace):
+        return {
+            "place": {
+                "latitude": message.latitude,
+                "longitude": message.longitude,
+                "title": message.title,
+                "address": message.address,
+            }
+        }
+    return {
+        "reply": {
+            "text": message.text,
+            "buttons": [[[b.label, b.payload] for b in row] for row in message.buttons],
+            "location_button": message.location_button,
+            "discreet": message.discreet,
+        }
+    }
+
+
+def message_from_dict(data: Payload) -> PersonMessage:
+    """The message ``message_to_dict`` wrote."""
+    if "place" in data:
+        place = _dict(data["place"])
+        return ShowPlace(
+            _float(place["latitude"]),
+            _float(place["longitude"]),
+            str(place["title"]),
+            str(place["address"]),
+        )
+    reply = _dict(data["reply"])
+    rows = reply.get("buttons") or []
+    if not isinstance(rows, list):
+        raise TypeError("buttons must be a list of rows")
+    keyboard: Keyboard = tuple(
+        tuple(Button(str(cell[0]), str(cell[1])) for cell in _list(row)) for row in rows
+    )
+    location = reply.get("location_button")
+    return Reply(
+        str(reply["text"]),
+        buttons=keyboard,
+        location_button=str(location) if location is not None else None,
+        discreet=bool(reply.get("discreet", False)),
+    )
+
+
+def _dict(value: object) -> Payload:
+    if not isinstance(value, dict):
+        raise TypeError("expected an object")
+    return {str(k): v for k, v in value.items()}
+
+
+def _list(value: object) -> list[list[object]]:
+    if not isinstance(value, list):
+        raise TypeError("expected a list")
+    return [list(cell) if isinstance(cell, list | tuple) else [cell] for cell in value]
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError("expected an integer")
+    return int(value)
+
+
+def _float(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError("expected a number")
+    return float(value)

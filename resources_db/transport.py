@@ -1,0 +1,664 @@
+"""The inbox and the outbox on SQLAlchemy: stored before acknowledged, sent in lane order.
+
+Two kinds of access:
+
+- inside a turn's unit of work, the core's ports ``SqlOutbox.add`` and ``SqlInbox.done``;
+- outside, the receivers, processors and senders of the adapters use ``InboxStore`` and
+  ``OutboxStore``, each call its own short transaction.
+
+Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite ignores it and
+one process claims, guarded by conditional updates) and a lease (``holder``,
+``lease_until``): a crashed holder's rows come back when the lease runs out. Only the
+oldest pending row of a lane is ever claimable, so a lane is handled in order by whichever
+replica holds its head. Payloads are encrypted with the address book's key and erased once
+handled or sent.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, exists, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from flows.inbox import LeaseLostError, Receipt
+from flows.outbox import Outgoing
+from resources_db.crypto import AddressCipher
+from resources_db.models.transport import DeliveredRow, InboxRow, OutboxLaneRow, OutboxRow
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+SENT, CANCELLED = "sent", "cancelled"
+MAX_ERROR = 200
+
+Now = Callable[[], datetime]
+Payload = dict[str, Any]
+
+
+def system_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def seal(cipher: AddressCipher, payload: Payload) -> bytes:
+    """``payload`` as encrypted JSON."""
+    return cipher.encrypt(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+
+
+def unseal(cipher: AddressCipher, blob: bytes | None) -> Payload | None:
+    """The payload ``seal`` wrote; None if erased or the key changed."""
+    if blob is None:
+        return None
+    text = cipher.decrypt(blob)
+    if text is None:
+        return None
+    value = json.loads(text)
+    return value if isinstance(value, dict) else None
+
+
+async def _lease_only(session: AsyncSession) -> None:
+    """This transaction only writes a lease: on PostgreSQL it need not wait for the disk.
+
+    A lease lost in a crash is harmless (it expires; the row comes back), so its commit may
+    skip the flush that durable writes (a stored update, a turn, a message marked sent) need.
+    """
+    if _dialect(session) == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def _insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT (it has ``on_conflict_do_nothing``)."""
+    return postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+
+
+# The heads of the inbox's lanes that nobody holds, oldest first: the first pending row of
+# each lane (one pass over the pending rows, grouped by lane), then those free now. Built
+# once: SQLAlchemy memoizes its cache key, so claiming (the busiest query) compiles nothing.
+_INBOX_FIRSTS = (
+    select(func.min(InboxRow.id)).where(InboxRow.status == PENDING).group_by(InboxRow.lane)
+)
+_INBOX_HEADS = (
+    select(InboxRow.id)
+    .where(
+        InboxRow.id.in_(_INBOX_FIRSTS),
+        InboxRow.status == PENDING,
+        InboxRow.not_before <= bindparam("now"),
+        or_(InboxRow.lease_until.is_(None), InboxRow.lease_until < bindparam("now")),
+    )
+    .order_by(InboxRow.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_OUTBOX_FIRSTS = (
+    select(func.min(OutboxRow.id)).where(OutboxRow.status == PENDING).group_by(OutboxRow.lane)
+)
+
+
+# --- the ports, inside a unit of work ------------------------------------------------------
+
+
+class SqlOutbox:
+    """``Outbox`` port: rows written in the unit of work's transaction."""
+
+    def __init__(self, session: AsyncSession, cipher: AddressCipher, now: Now = system_now):
+        self._session = session
+        self._cipher = cipher
+        self._now = now
+
+    async def add(self, item: Outgoing, *, due: datetime | None = None) -> None:
+        """Queue ``item`` (a duplicate ``dedupe`` key is silently not added)."""
+        now = self._now()
+        values = {
+            "lane": item.lane,
+            "kind": item.kind,
+            "payload": seal(self._cipher, item.payload()),
+            "dedupe": item.dedupe,
+            "status": PENDING,
+            "created_at": now,
+            "not_before": due or now,
+            "attempts": 0,
+            "progress": 0,
+        }
+        statement = _insert(self._session)(OutboxRow).values(**values)
+        if item.dedupe is not None:
+            statement = statement.on_conflict_do_nothing(index_elements=["dedupe"])
+        await self._session.execute(statement)
+
+
+class SqlInbox:
+    """``Inbox`` port: marks the row the turn came from done, in the turn's transaction."""
+
+    def __init__(self, session: AsyncSession, now: Now = system_now) -> None:
+        self._session = session
+        self._now = now
+
+    async def done(self, receipt: Receipt) -> None:
+        """Done and erased; ``LeaseLostError`` if another processor holds it now."""
+        result = await self._session.execute(
+            update(InboxRow)
+            .where(
+                InboxRow.id == receipt.entry,
+                InboxRow.status == PENDING,
+                InboxRow.holder == receipt.holder,
+            )
+            .values(status=DONE, payload=None, done_at=self._now(), holder=None, lease_until=None)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise LeaseLostError(f"inbox row {receipt.entry}")
+
+
+# --- the inbox, for receivers and processors -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """One inbound thing to store: its lane, kind, payload and the channel's update id."""
+
+    lane: str
+    kind: str
+    payload: Payload
+    update_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """A claimed inbox row, its payload decrypted."""
+
+    receipt: Receipt
+    lane: str
+    kind: str
+    payload: Payload | None
+    attempts: int
+    received_at: datetime
+
+
+class InboxStore:
+    """The inbox outside turns: store, claim, release, fail, count, purge."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: AddressCipher,
+        now: Now = system_now,
+    ) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+        self._now = now
+
+    async def store(
+        self, lane: str, kind: str, payload: Payload, *, update_id: int | None = None
+    ) -> bool:
+        """Insert one inbound row (its own transaction); False if ``update_id`` was stored."""
+        async with self._sessions() as session:
+            stored = await self.store_in(session, lane, kind, payload, update_id=update_id)
+            await session.commit()
+        return stored
+
+    async def store_many(self, items: Sequence[InboxItem]) -> None:
+        """Insert several rows in one transaction (a polling batch); known ids are skipped."""
+        async with self._sessions() as session:
+            for item in items:
+                await self.store_in(
+                    session, item.lane, item.kind, item.payload, update_id=item.update_id
+                )
+            await session.commit()
+
+    async def store_in(
+        self,
+        session: AsyncSession,
+        lane: str,
+        kind: str,
+        payload: Payload,
+        *,
+        update_id: int | None = None,
+    ) -> bool:
+        """``store`` inside a caller's transaction."""
+        now = self._now()
+        statement = (
+            _insert(session)(InboxRow)
+            .values(
+                update_id=update_id,
+                lane=lane,
+                kind=kind,
+                payload=seal(self._cipher, payload),
+                status=PENDING,
+                received_at=now,
+                not_before=now,
+                attempts=0,
+                noticed=False,
+            )
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        result = await session.execute(statement)
+        return bool(getattr(result, "rowcount", 1))
+
+    async def claim(self, holder: str, lease_s: float) -> InboxEntry | None:
+        """The oldest row that heads its lane and nobody holds, leased to ``holder``."""
+        found = await self.claim_many(holder, lease_s, 1)
+        return found[0] if found else None
+
+    async def claim_many(self, holder: str, lease_s: float, limit: int) -> list[InboxEntry]:
+        """Up to ``limit`` rows, each the oldest pending row of its lane and free, leased.
+
+        One transaction for the lot; ``FOR UPDATE SKIP LOCKED`` lets another replica claim
+        other lanes at the same time (SQLite: one process claims, its dispatcher alone).
+        """
+        now = self._now()
+        async with self._sessions() as session:
+            await _lease_only(session)
+            ids = list(await session.scalars(_INBOX_HEADS, {"now": now, "limit": limit}))
+            if not ids:
+                return []
+            rows = (
+                await session.execute(
+                    update(InboxRow)
+                    .where(
+                        InboxRow.id.in_(ids),
+                        InboxRow.status == PENDING,
+                        or_(InboxRow.lease_until.is_(None), InboxRow.lease_until < now),
+                    )
+                    .values(holder=holder, lease_until=now + timedelta(seconds=lease_s))
+                    .returning(
+                        InboxRow.id,
+                        InboxRow.lane,
+                        InboxRow.kind,
+                        InboxRow.payload,
+                        InboxRow.attempts,
+                        InboxRow.received_at,
+                    )
+                )
+            ).all()
+            await session.commit()
+        return [
+            InboxEntry(
+                Receipt(row.id, holder),
+                row.lane,
+                row.kind,
+                unseal(self._cipher, row.payload),
+                row.attempts,
+                row.received_at,
+            )
+            for row in sorted(rows, key=lambda r: r.id)
+        ]
+
+    async def release(self, receipt: Receipt, *, retry_in_s: float) -> None:
+        """The turn failed for now: count the attempt, let the row wait, then anyone retries."""
+        now = self._now()
+        async with self._sessions() as session:
+            await session.execute(
+                update(InboxRow)
+                .where(InboxRow.id == receipt.entry, InboxRow.holder == receipt.holder)
+                .values(
+                    holder=None,
+                    lease_until=None,
+                    attempts=InboxRow.attempts + 1,
+                    not_before=now + timedelta(seconds=retry_in_s),
+                )
+            )
+            await session.commit()
+
+    async def fail(self, receipt: Receipt) -> None:
+        """Give up on a row for good (its payload is erased)."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(InboxRow)
+                .where(InboxRow.id == receipt.entry, InboxRow.holder == receipt.holder)
+                .values(status=FAILED, payload=None, done_at=self._now(), holder=None)
+            )
+            await session.commit()
+
+    async def waiting_since(self, older_than_s: float) -> list[InboxEntry]:
+        """Pending rows older than ``older_than_s`` whose lane was not told yet, one per lane.
+
+        Each is marked noticed: the person hears "one moment" once per wait.
+        """
+        now = self._now()
+        found: list[InboxEntry] = []
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(InboxRow)
+                .where(
+                    InboxRow.status == PENDING,
+                    InboxRow.noticed.is_(False),
+                    InboxRow.received_at < now - timedelta(seconds=older_than_s),
+                )
+                .order_by(InboxRow.id)
+                .limit(200)
+                .with_for_update(skip_locked=True)
+            )
+            lanes: set[str] = set()
+            ids: list[int] = []
+            for row in rows:
+                ids.append(row.id)
+                if row.lane in lanes:
+                    continue
+                lanes.add(row.lane)
+                found.append(
+                    InboxEntry(
+                        Receipt(row.id, ""),
+                        row.lane,
+                        row.kind,
+                        unseal(self._cipher, row.payload),
+                        row.attempts,
+                        row.received_at,
+                    )
+                )
+            if ids:
+                await session.execute(
+                    update(InboxRow).where(InboxRow.id.in_(ids)).values(noticed=True)
+                )
+            await session.commit()
+        return found
+
+    async def mark_lane_noticed(self, lane: str) -> None:
+        """Every pending row of ``lane`` counts as noticed (the person was told to wait)."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(InboxRow)
+                .where(InboxRow.lane == lane, InboxRow.status == PENDING)
+                .values(noticed=True)
+            )
+            await session.commit()
+
+    async def depth(self) -> tuple[int, float]:
+        """How many rows wait, and the age in seconds of the oldest."""
+        async with self._sessions() as session:
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(InboxRow.received_at)).where(
+                        InboxRow.status == PENDING
+                    )
+                )
+            ).one()
+        age = 0.0 if oldest is None else max(0.0, (self._now() - _aware(oldest)).total_seconds())
+        return int(count), age
+
+    async def purge(self, older_than_s: float) -> int:
+        """Delete handled rows older than ``older_than_s`` (their payloads are long gone)."""
+        cutoff = self._now() - timedelta(seconds=older_than_s)
+        async with self._sessions() as session:
+            result = await session.execute(
+                delete(InboxRow).where(InboxRow.status != PENDING, InboxRow.done_at < cutoff)
+            )
+            await session.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- the outbox, for senders ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A claimed outbox row: its payload decrypted, and its lane's recent calls."""
+
+    id: int
+    holder: str
+    lane: str
+    kind: str
+    payload: Payload | None
+    attempts: int
+    progress: int
+    created_at: datetime
+    recent: tuple[float, ...]
+
+
+class OutboxStore:
+    """The outbox outside turns: claim lane heads, mark them, count, purge."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: AddressCipher,
+        now: Now = system_now,
+    ) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+        self._now = now
+
+    async def claim(
+        self, holder: str, lease_s: float, limit: int, *, lanes: Sequence[str] | None = None
+    ) -> list[OutboxEntry]:
+        """Up to ``limit`` rows, each the head of a lane allowed to send now, leased."""
+        now = self._now()
+        heads = OutboxRow.id.in_(_OUTBOX_FIRSTS)
+        free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
+        paced = ~exists().where(OutboxLaneRow.lane == OutboxRow.lane, OutboxLaneRow.ready_at > now)
+        conditions = [heads, OutboxRow.status == PENDING, OutboxRow.not_before <= now, free, paced]
+        if lanes is not None:
+            conditions.append(OutboxRow.lane.in_(list(lanes)))
+        async with self._sessions() as session:
+            await _lease_only(session)
+            ids = list(
+                await session.scalars(
+                    select(OutboxRow.id)
+                    .where(*conditions)
+                    .order_by(OutboxRow.not_before, OutboxRow.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True, of=OutboxRow)
+                )
+            )
+            if not ids:
+                return []
+            rows = (
+                await session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id.in_(ids), OutboxRow.status == PENDING, free)
+                    .values(holder=holder, lease_until=now + timedelta(seconds=lease_s))
+                    .returning(
+                        OutboxRow.id,
+                        OutboxRow.lane,
+                        OutboxRow.kind,
+                        OutboxRow.payload,
+                        OutboxRow.attempts,
+                        OutboxRow.progress,
+                        OutboxRow.created_at,
+                    )
+                )
+            ).all()
+            recent = {
+                lane: tuple(values or ())
+                for lane, values in await session.execute(
+                    select(OutboxLaneRow.lane, OutboxLaneRow.recent).where(
+                        OutboxLaneRow.lane.in_({row.lane for row in rows})
+                    )
+                )
+            }
+            await session.commit()
+        return [
+            OutboxEntry(
+                row.id,
+                holder,
+                row.lane,
+                row.kind,
+                unseal(self._cipher, row.payload),
+                row.attempts,
+                row.progress,
+                row.created_at,
+                recent.get(row.lane, ()),
+            )
+            for row in sorted(rows, key=lambda r: r.id)
+        ]
+
+    async def progress(self, entry: OutboxEntry, done: int) -> None:
+        """``done`` calls of a multi-part row are made: a retry starts after them."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == entry.id, OutboxRow.holder == entry.holder)
+                .values(progress=done)
+            )
+            await session.commit()
+
+    async def sent(
+        self,
+        entry: OutboxEntry,
+        *,
+        recent: Sequence[float],
+        ready_at: datetime,
+        delivered: tuple[str, Sequence[int]] | None = None,
+    ) -> bool:
+        """Mark the row sent (payload erased) and record its lane's pace; False if not ours.
+
+        ``delivered`` (the person and the message ids) goes to the ledger of sent messages in
+        the same transaction: the fewer commits between Telegram's answer and this one, the
+        smaller the window a crash can double.
+        """
+        now = self._now()
+        async with self._sessions() as session:
+            if delivered is not None:
+                session.add_all(
+                    DeliveredRow(pseudonym=delivered[0], chat="person", message_id=m, sent_at=now)
+                    for m in delivered[1]
+                )
+            result = await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == entry.id, OutboxRow.holder == entry.holder)
+                .values(
+                    status=SENT,
+                    sent_at=now,
+                    payload=None,
+                    holder=None,
+                    lease_until=None,
+                    error=None,
+                )
+            )
+            await self._pace(session, entry.lane, recent, ready_at)
+            await session.commit()
+        return getattr(result, "rowcount", 0) == 1
+
+    async def retry(self, entry: OutboxEntry, *, at: datetime, error: str, count: bool) -> None:
+        """Try the row again at ``at`` (``count``: this was a failed attempt, not a 429)."""
+        values: dict[str, Any] = {
+            "holder": None,
+            "lease_until": None,
+            "not_before": at,
+            "error": error[:MAX_ERROR],
+        }
+        if count:
+            values["attempts"] = OutboxRow.attempts + 1
+        async with self._sessions() as session:
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == entry.id, OutboxRow.holder == entry.holder)
+                .values(**values)
+            )
+            await session.commit()
+
+    async def finish(self, entry: OutboxEntry, status: str, error: str) -> None:
+        """End the row for good: ``failed`` (recorded) or ``cancelled`` (nobody to send to)."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == entry.id, OutboxRow.holder == entry.holder)
+                .values(
+                    status=status,
+                    payload=None,
+                    sent_at=self._now(),
+                    holder=None,
+                    lease_until=None,
+                    error=error[:MAX_ERROR],
+                    attempts=OutboxRow.attempts + 1,
+                )
+            )
+            await session.commit()
+
+    async def blocked(
+        self, entry: OutboxEntry, inbox: InboxStore, pseudonym: str, event: Payload
+    ) -> None:
+        """The person blocked the bot: this row fails, their lane is cancelled, and the core
+        hears of it (``event``, an inbox row of their lane) — all in one transaction."""
+        now = self._now()
+        async with self._sessions() as session:
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == entry.id, OutboxRow.holder == entry.holder)
+                .values(status=FAILED, payload=None, sent_at=now, holder=None, error="blocked")
+            )
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.lane == entry.lane, OutboxRow.status == PENDING)
+                .values(status=CANCELLED, payload=None, sent_at=now, error="blocked")
+            )
+            await inbox.store_in(session, pseudonym, "person", event)
+            await session.commit()
+
+    async def cancel_lane(self, lane: str, reason: str) -> int:
+        """Cancel every pending row of ``lane`` (nobody to send them to)."""
+        now = self._now()
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.lane == lane, OutboxRow.status == PENDING)
+                .values(status=CANCELLED, payload=None, sent_at=now, error=reason[:MAX_ERROR])
+            )
+            await session.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def pace(self, lane: str, recent: Sequence[float], ready_at: datetime) -> None:
+        """Record a lane's pace on its own (a 429 told us to wait)."""
+        async with self._sessions() as session:
+            await self._pace(session, lane, recent, ready_at)
+            await session.commit()
+
+    async def _pace(
+        self, session: AsyncSession, lane: str, recent: Sequence[float], ready_at: datetime
+    ) -> None:
+        values = {
+            "lane": lane,
+            "recent": list(recent),
+            "ready_at": ready_at,
+            "updated_at": self._now(),
+        }
+        statement = _insert(session)(OutboxLaneRow).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["lane"],
+            set_={
+                "recent": statement.excluded.recent,
+                "ready_at": statement.excluded.ready_at,
+                "updated_at": statement.excluded.updated_at,
+            },
+        )
+        await session.execute(statement)
+
+    async def depth(self) -> tuple[int, float]:
+        """How many rows are due and unsent, and the age in seconds of the oldest."""
+        now = self._now()
+        async with self._sessions() as session:
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(OutboxRow.created_at)).where(
+                        OutboxRow.status == PENDING, OutboxRow.not_before <= now
+                    )
+                )
+            ).one()
+        age = 0.0 if oldest is None else max(0.0, (now - _aware(oldest)).total_seconds())
+        return int(count), age
+
+    async def purge(self, older_than_s: float) -> int:
+        """Delete rows ended longer ago than ``older_than_s``, and lanes idle as long."""
+        cutoff = self._now() - timedelta(seconds=older_than_s)
+        async with self._sessions() as session:
+            result = await session.execute(
+                delete(OutboxRow).where(OutboxRow.status != PENDING, OutboxRow.sent_at < cutoff)
+            )
+            await session.execute(delete(OutboxLaneRow).where(OutboxLaneRow.updated_at < cutoff))
+            await session.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def monotonic_epoch() -> float:
+    """Seconds since the epoch, for a lane's recent calls (shared by replicas)."""
+    return time.time()
