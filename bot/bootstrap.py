@@ -18,6 +18,8 @@ from flows.availability import TeamAvailability, TeamHours
 from flows.catalogue import Catalogue
 from flows.domain import Language
 from flows.engine import Engine, EngineConfig
+from flows.followup_effects import FollowUpEffects
+from flows.followups import FollowUpPolicy, QuietHours
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import pseudonym_for
@@ -195,6 +197,7 @@ def build_services(
         ),
         ownership=ownership,
         cases=SqlCaseLookup(sessions),
+        followup_policy=FollowUpPolicy(QuietHours.parse(settings.followup_quiet_hours, zone)),
     )
     conversations = ConversationService(
         engine=engine,
@@ -204,6 +207,7 @@ def build_services(
         uow_factory=uow_factory,
         effect_handlers=(
             CaseEffects(handoff_rules, notify_staff=settings.staff_chat_id is not None),
+            FollowUpEffects(),
             InsightEffects(
                 clock=clock,
                 zone=ZoneInfo(settings.timezone),

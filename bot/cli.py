@@ -78,6 +78,16 @@ def run() -> None:
     run_bot(settings)
 
 
+@app.command()
+def purge() -> None:
+    """Erase what outlived its retention now (the bot also does it every night)."""
+    from bot.scheduler import run_purge  # noqa: PLC0415 - keeps `passerelle --help` fast
+
+    settings = _settings()
+    purged = asyncio.run(run_purge(settings))
+    typer.echo(f"Purged: {purged}.")
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the database migrations (creates the SQLite file if needed)."""

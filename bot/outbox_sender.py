@@ -37,9 +37,10 @@ from bot.desk.desk import StaffDesk, StaffItem
 from bot.desk.items import decode as decode_desk
 from bot.desk.ledger import DeskLedger
 from flows.actions import Keyboard
-from flows.events import Inbound, PersonBlockedBot
+from flows.events import Inbound, PersonBlockedBot, TimerFired
+from flows.followups import FOLLOWUP
 from flows.inbox import inbound_to_dict
-from flows.outbox import STAFF_LANE, ToPerson, pseudonym_of_lane
+from flows.outbox import STAFF_LANE, FollowUpDue, ToPerson, pseudonym_of_lane
 from flows.outbox import decode as decode_core
 from flows.ports import UnitOfWorkFactory
 from resources_db.transport import (
@@ -271,6 +272,9 @@ class OutboxSender:
         item = decode_core(entry.kind, entry.lane, entry.payload)
         if isinstance(item, ToPerson):
             return item.pseudonym, await self._to_person(entry, item, pace)
+        if isinstance(item, FollowUpDue):
+            await self._followup_due(entry, item)
+            return None
         staff_item: StaffItem | None = item or decode_desk(entry.kind, entry.payload)
         if staff_item is None:
             raise _Cancel(f"unknown kind {entry.kind}")
@@ -317,6 +321,17 @@ class OutboxSender:
         return await self._person.deliver(
             address, item.message, pace=pace, start=entry.progress, progress=progress
         )
+
+    async def _followup_due(self, entry: OutboxEntry, item: FollowUpDue) -> None:
+        """A follow-up came due: the person's conversation decides (``flows.followups``).
+
+        It becomes a ``TimerFired`` in the person's inbox lane, after anything they sent;
+        the row's id, negated, is its update id, so a retry after a crash stores it once.
+        """
+        timer = Inbound(item.pseudonym, TimerFired(FOLLOWUP, item.due))
+        payload = {"inbound": inbound_to_dict(timer), "callback": None, "foreign": False}
+        await self._inbox.store(item.pseudonym, "person", payload, update_id=-entry.id)
+        self._on_blocked()  # the inbox has a row: wake the processors
 
     async def _unreachable(self, entry: OutboxEntry, detail: str) -> None:
         pseudonym = pseudonym_of_lane(entry.lane)

@@ -55,7 +55,8 @@ class Transport:
         self.metrics = metrics or Metrics()
         cipher = services.uow_factory.cipher
         self.inbox = InboxStore(services.sessions, cipher)
-        self.outbox = OutboxStore(services.sessions, cipher)
+        # Due rows (follow-ups) come due on the deployment's clock, which tests move.
+        self.outbox = OutboxStore(services.sessions, cipher, services.clock.now)
         self.ledger = SqlDeskLedger(services.sessions, settings.staff_chat_id or 0)
         self.desk: StaffDesk | None = None
         self.staff_inputs: StaffInputs | None = None
@@ -102,6 +103,7 @@ class Transport:
             ),
             on_blocked=self.wake,
             events=self.metrics,
+            now=services.clock.now,
         )
         self.processor = InboxProcessor(
             self.inbox,

@@ -10,14 +10,23 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.settings import Settings
 from flows.availability import TeamHours
 from flows.ports import Clock
+from resources_db.db import create_engine, session_factory
+from resources_db.retention import Purged, purge
 
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "opening-digest"
+FOLLOWUP_JOB = "followups-due"
+PURGE_JOB = "retention-purge"
+FOLLOWUP_WAKE_S = 60
 # A digest an hour late (a laptop waking up, a slow restart) still helps; later, it is noise.
 MISFIRE_GRACE_S = 3_600
 
@@ -48,6 +57,30 @@ class Scheduler:
             replace_existing=True,
             misfire_grace_time=MISFIRE_GRACE_S,
             coalesce=True,
+        )
+
+    def every(self, job_id: str, seconds: float, func: Callable[[], Awaitable[None]]) -> None:
+        """Run ``func`` every ``seconds`` (one run at a time; missed runs are coalesced)."""
+        self._scheduler.add_job(
+            func,
+            IntervalTrigger(seconds=seconds, timezone=self._zone),
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    def daily(self, job_id: str, at: str, func: Callable[[], Awaitable[None]]) -> None:
+        """Run ``func`` every day at ``at`` (``HH:MM``, the deployment's zone)."""
+        hour, minute = (int(part) for part in at.strip().split(":"))
+        self._scheduler.add_job(
+            func,
+            CronTrigger(hour=hour, minute=minute, timezone=self._zone),
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=MISFIRE_GRACE_S,
+            coalesce=True,
+            max_instances=1,
         )
 
     def next_run(self, job_id: str) -> datetime | None:
@@ -114,3 +147,64 @@ class OpeningDigest:
 
 def _system_now() -> datetime:
     return datetime.now().astimezone()
+
+
+class Housekeeping:
+    """Follow-ups and the retention purge, on the scheduler, with or without a staff group.
+
+    Follow-ups are outbox rows with a due time: the job only wakes the sender, which claims
+    what is due. The purge erases what outlived its retention (``resources_db.retention``).
+    """
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        *,
+        wake_sender: Callable[[], None],
+        purge: Callable[[], Awaitable[object]],
+        purge_at: str,
+    ) -> None:
+        self._scheduler = scheduler
+        self._wake_sender = wake_sender
+        self._purge = purge
+        self._purge_at = purge_at
+
+    async def start(self) -> None:
+        """Arm both jobs."""
+        self._scheduler.every(FOLLOWUP_JOB, FOLLOWUP_WAKE_S, self._wake)
+        self._scheduler.daily(PURGE_JOB, self._purge_at, self._nightly)
+
+    async def stop(self) -> None:
+        """Nothing to release: the scheduler stops its jobs."""
+
+    async def _wake(self) -> None:
+        self._wake_sender()
+
+    async def _nightly(self) -> None:
+        try:
+            purged = await self._purge()
+        except Exception:
+            log.exception("retention purge failed (it runs again tomorrow)")
+            return
+        log.info("retention purge: %s", purged)
+
+
+async def purge_now(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> Purged:
+    """The retention purge with the settings' windows."""
+    return await purge(
+        sessions,
+        now,
+        retention=timedelta(days=settings.retention_days),
+        transport_keep=timedelta(seconds=settings.transport_keep_s),
+    )
+
+
+async def run_purge(settings: Settings) -> Purged:
+    """``passerelle purge``: one purge on its own connection."""
+    engine = create_engine(settings.database_url)
+    try:
+        return await purge_now(settings, session_factory(engine), _system_now())
+    finally:
+        await engine.dispose()

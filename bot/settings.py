@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     reopen_window_hours: int = Field(default=24, ge=0)
     retention_days: int = Field(default=30, gt=0)
 
+    # --- follow-ups and privacy (flows/followups.py, docs/privacy.md) ---
+    followup_quiet_hours: str = "21:00-09:00"
+    protect_content: bool = True
+    purge_at: str = "03:30"
+
     # Outreach: posters (deep links to the bot) and the anonymous needs & gaps report.
     bot_username: str = ""
     report_min_count: int = Field(default=5, ge=5)
@@ -123,6 +128,15 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as err:
             raise ValueError(f"unknown time zone {value!r}") from err
+        return value
+
+    @field_validator("followup_quiet_hours", "purge_at")
+    @classmethod
+    def _clock_times(cls, value: str) -> str:
+        import re  # noqa: PLC0415 - validator only
+
+        if value.strip() and not re.fullmatch(r"\s*\d{1,2}:\d{2}(\s*-\s*\d{1,2}:\d{2})?\s*", value):
+            raise ValueError(f"expected HH:MM or HH:MM-HH:MM, not {value!r}")
         return value
 
     @field_validator("team_hours")

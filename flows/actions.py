@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flows.directory import SearchPage
 from flows.domain import CaseReason, Conversation, Language, Priority, Theme
@@ -109,6 +110,16 @@ class CancelFollowUps:
     """Cancel every pending follow-up for this conversation."""
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleFollowUp:
+    """Wake this conversation at ``due`` for its follow-up (replacing any armed one).
+
+    ``flows.followups`` decides, when it fires, whether anything is sent.
+    """
+
+    due: datetime
+
+
 Effect = (
     OpenCase
     | ReopenCase
@@ -116,6 +127,7 @@ Effect = (
     | CloseCase
     | ForgetPerson
     | CancelFollowUps
+    | ScheduleFollowUp
     | Transcribe
     | Noted
 )

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from flows import followups
 from flows.actions import (
     Button,
     CancelFollowUps,
@@ -22,6 +23,7 @@ from flows.actions import (
     RelayToWorker,
     ReopenCase,
     Reply,
+    ScheduleFollowUp,
 )
 from flows.case_rules import RELEASED_AT, crisis_case, reopens_on_person_message
 from flows.catalogue import Catalogue
@@ -49,6 +51,7 @@ from flows.events import (
     TimerFired,
 )
 from flows.faq import theme_of_faq
+from flows.followups import FOLLOWUP, FollowUpPolicy, Verdict
 from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
 from flows.ports import CaseLookup, Clock, CrisisLineRegistry, ResourceDirectory
@@ -118,6 +121,7 @@ class Engine:
         config: EngineConfig,
         ownership: Ownership,
         cases: CaseLookup,
+        followup_policy: FollowUpPolicy | None = None,
     ) -> None:
         self._t = catalogue
         self._lines = crisis_lines
@@ -127,6 +131,7 @@ class Engine:
         # Who may speak to the person is decided in one place: flows/ownership.py.
         self._handoff = ownership
         self._cases = cases
+        self._followup = followup_policy or FollowUpPolicy()
 
     async def decide(
         self, conversation: Conversation | None, inbound: Inbound, reading: Reading | None = None
@@ -136,7 +141,22 @@ class Engine:
         ``reading`` is what the service read from a text event before loading the
         conversation (crisis screen, NLU); it is required for ``TextReceived``.
         """
+        cancel: tuple[CancelFollowUps, ...] = ()
+        if conversation is not None and not isinstance(
+            inbound.event, TimerFired | PersonBlockedBot
+        ):
+            # The person is here: an armed follow-up may have lost its purpose (flows/followups).
+            conversation, dropped = followups.noticed(
+                conversation, self._clock.now(), keep_asked=isinstance(inbound.event, TextReceived)
+            )
+            if isinstance(inbound.event, TextReceived) and followups.is_stop_word(
+                inbound.event.text
+            ):
+                conversation, dropped = followups.stopped(conversation), True
+            cancel = (CancelFollowUps(),) if dropped else ()
         decision = await self._decide(conversation, inbound, reading)
+        if cancel and decision.conversation is not None and cancel[0] not in decision.effects:
+            decision = replace(decision, effects=(*decision.effects, *cancel))
         return self._handoff.relayed(decision, inbound)
 
     async def _decide(
@@ -153,6 +173,8 @@ class Engine:
                 created_at=now,
                 last_activity_at=now,
             )
+        if isinstance(event, TimerFired) and event.kind == FOLLOWUP:
+            return self._followup_due(conversation, event.reference)
         conv = _next_turn(replace(conversation, last_activity_at=now))
         if isinstance(event, PersonBlockedBot):
             return self._handoff.person_blocked(conv)
@@ -405,6 +427,8 @@ class Engine:
             return self._faq_answer(conv, rest)
         if kind == "someone":
             return await self._someone_button(conv, rest)
+        if kind == FOLLOWUP:
+            return await self._followup_button(conv, rest)
         if kind == "forget" and conv.state is FlowState.CONFIRM_FORGET:
             if rest == "yes":
                 return Decision(
@@ -422,6 +446,16 @@ class Engine:
         cues = reading.cues
         if screening.flagged:
             return self._crisis(conv, screening)
+        if followups.is_stop_word(text):
+            return self._stop_followups(conv)
+        if followups.ASKED in conv.extra:
+            # The first words after a follow-up answer it: « oui ça a marché », « non ».
+            conv = replace(
+                conv, extra={k: v for k, v in conv.extra.items() if k != followups.ASKED}
+            )
+            answer = followups.typed_answer(text)
+            if answer is not None:
+                return await self._followup_button(conv, "worked" if answer == "yes" else "not")
         notes: tuple[PersonMessage, ...] = ()
         if len(text) > LONG_MESSAGE_CHARS:
             notes = (Reply(self._t.text("too_long", conv.language)),)
@@ -655,6 +689,13 @@ class Engine:
             results_page=offset // PAGE_SIZE,
         )
         noted = search_noted(query, page, area)  # insights
+        now = self._clock.now()
+        if offset == 0 and page.cards and conv.owner is Owner.BOT:
+            conv = replace(conv, extra={**conv.extra, followups.THEME: theme.value})
+            if followups.may_offer(conv, now):
+                # Offered, never forced: a question with its own yes and no (flows/followups).
+                conv = followups.offered(conv, now, theme)
+                messages = (*messages, followups.offer(self._t, conv.language))
         return _traced(Decision(conv, messages, noted), theme=theme, results=page)
 
     async def _more(self, conv: Conversation, rest: str) -> Decision:
@@ -743,12 +784,64 @@ class Engine:
         return Decision(replace(conv, state=FlowState.CONFIRM_FORGET), (ask,))
 
     def _stop_followups(self, conv: Conversation) -> Decision:
-        conv = replace(conv, followup_consent=False)
+        conv = followups.stopped(conv)
         return Decision(
             conv,
             (Reply(self._t.text("followups_stopped", conv.language)),),
             (CancelFollowUps(),),
         )
+
+    # --- follow-ups (the rules are in flows/followups.py) -------------------------------------
+
+    def _followup_due(self, conv: Conversation, reference: str) -> Decision:
+        """The armed follow-up came due: send it, let it wait, or drop it."""
+        now = self._clock.now()
+        held = conv.owner in (Owner.QUEUED, Owner.WORKER)
+        verdict = self._followup.at_due(conv, now, reference=reference, held=held)
+        if verdict.verdict is Verdict.LATER and verdict.at is not None:
+            conv = followups.rescheduled(conv, verdict.at)
+            return Decision(conv, effects=(ScheduleFollowUp(verdict.at),))
+        if verdict.verdict is Verdict.DROP:
+            if reference != conv.extra.get(followups.DUE):
+                return Decision(conv)  # a stale wake-up: what is armed stays armed
+            return Decision(followups.dropped(conv), effects=(CancelFollowUps(),))
+        conv = followups.sent(conv, self._followup, now)
+        check_in = followups.checking_in(self._t, conv.language)
+        due = conv.extra.get(followups.DUE)
+        effects = (ScheduleFollowUp(datetime.fromisoformat(due)),) if due else ()
+        return Decision(conv, (check_in,), effects)
+
+    async def _followup_button(self, conv: Conversation, rest: str) -> Decision:
+        """Yes (with a delay), no, stop; and the answers to a follow-up."""
+        lang = conv.language
+        now = self._clock.now()
+        choice, _, delay = rest.partition(":")
+        if choice == "yes" and delay in followups.DELAYS:
+            conv = followups.armed(conv, self._followup, now, delay)
+            due = datetime.fromisoformat(conv.extra[followups.DUE])
+            when = self._t.text(f"followup.when_{delay}", lang)
+            told = Reply(self._t.text("followup.armed", lang, when=when))
+            return Decision(conv, (told,), (ScheduleFollowUp(due),))
+        if choice == "no" and not delay:
+            return Decision(conv, (self._menu(conv, "followup.declined"),))
+        if choice == "stop" and not delay:
+            return self._stop_followups(conv)
+        if choice == "worked" and not delay:
+            conv = replace(conv, state=FlowState.MENU)
+            return Decision(conv, (self._menu(conv, "followup.glad"),))
+        if choice == "not" and not delay:
+            theme = followups.last_theme(conv)
+            rows: list[tuple[Button, ...]] = []
+            if theme is not None:
+                label = self._t.text(f"theme.{theme}", lang)
+                others = self._t.text("followup.button.other_places", lang, theme=label)
+                rows.append((Button(others, f"theme:{theme}"),))
+            rows.append((Button(self._t.text("button.talk", lang), "human"),))
+            rows.append((Button(self._t.text("button.menu", lang), "menu"),))
+            sorry = Reply(self._t.text("followup.sorry", lang), buttons=tuple(rows))
+            return Decision(replace(conv, state=FlowState.MENU), (sorry,))
+        # A forged or outdated follow-up button: back to the menu, kindly.
+        return Decision(replace(conv, state=FlowState.MENU), (self._menu(conv, "menu_prompt"),))
 
     def _set_language(self, conv: Conversation, language: Language) -> Decision:
         conv = replace(conv, language=language, language_chosen=True)

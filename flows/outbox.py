@@ -18,6 +18,7 @@ from typing import ClassVar, Protocol
 from flows.actions import Button, Keyboard, PersonMessage, Reply, ShowPlace
 
 PERSON_LANE = "person:"
+FOLLOWUP_LANE = "followup:"
 STAFF_LANE = "staff"
 
 Payload = dict[str, object]
@@ -55,9 +56,18 @@ def person_lane(pseudonym: str) -> str:
     return f"{PERSON_LANE}{pseudonym}"
 
 
+def followup_lane(pseudonym: str) -> str:
+    """The lane of one person's armed follow-up: apart, so that a row due in two days never
+    holds back the messages of their own lane."""
+    return f"{FOLLOWUP_LANE}{pseudonym}"
+
+
 def pseudonym_of_lane(lane: str) -> str | None:
-    """The person whose lane this is, or None for the staff lane."""
-    return lane.removeprefix(PERSON_LANE) if lane.startswith(PERSON_LANE) else None
+    """The person whose lane this is (their messages or their follow-up), None for staff."""
+    for prefix in (PERSON_LANE, FOLLOWUP_LANE):
+        if lane.startswith(prefix):
+            return lane.removeprefix(prefix)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +248,40 @@ class Digest:
         return {"opening": self.opening}
 
 
-CoreItem = ToPerson | CaseChanged | RelayToCase | CaseNotice | Digest
+@dataclass(frozen=True, slots=True)
+class FollowUpDue:
+    """At its due time, wake the person's conversation for the follow-up armed for ``due``.
+
+    Nothing of it reaches the person: the sender turns it into a ``TimerFired`` for the core,
+    which decides (``flows.followups``) and writes the message, if any, to the person's lane.
+    """
+
+    KIND: ClassVar[str] = "person.followup"
+
+    pseudonym: str
+    due: str
+
+    @property
+    def lane(self) -> str:
+        """The person's follow-up lane."""
+        return followup_lane(self.pseudonym)
+
+    @property
+    def kind(self) -> str:
+        """``person.followup``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """Not deduplicated: arming again cancels the earlier row first."""
+        return None
+
+    def payload(self) -> Payload:
+        """The due time it was armed for (the conversation checks it is still the one)."""
+        return {"due": self.due}
+
+
+CoreItem = ToPerson | CaseChanged | RelayToCase | CaseNotice | Digest | FollowUpDue
 
 
 def decode(kind: str, lane: str, payload: Payload) -> CoreItem | None:
@@ -273,6 +316,11 @@ def decode(kind: str, lane: str, payload: Payload) -> CoreItem | None:
         )
     if kind == Digest.KIND:
         return Digest(str(payload["opening"]))
+    if kind == FollowUpDue.KIND:
+        pseudonym = pseudonym_of_lane(lane)
+        if pseudonym is None:
+            raise ValueError("a follow-up outside a person's lane")
+        return FollowUpDue(pseudonym, str(payload["due"]))
     return None
 
 

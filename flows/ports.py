@@ -112,6 +112,10 @@ class Outbox(Protocol):
         """
         ...
 
+    async def cancel(self, lane: str) -> None:
+        """Cancel every pending item of ``lane`` (an armed follow-up no longer wanted)."""
+        ...
+
 
 class Inbox(Protocol):
     """What arrived and is not yet handled; the service marks a row done in its own unit."""

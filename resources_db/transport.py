@@ -133,6 +133,14 @@ class SqlOutbox:
             statement = statement.on_conflict_do_nothing(index_elements=["dedupe"])
         await self._session.execute(statement)
 
+    async def cancel(self, lane: str) -> None:
+        """Cancel every pending row of ``lane``, in the unit of work's transaction."""
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.lane == lane, OutboxRow.status == PENDING)
+            .values(status=CANCELLED, payload=None, sent_at=self._now(), error="cancelled")
+        )
+
 
 class SqlInbox:
     """``Inbox`` port: marks the row the turn came from done, in the turn's transaction."""

@@ -25,7 +25,7 @@ from bot.desk.access import CannotCheckError, StaffAccess
 from bot.http import HttpServer, database_check
 from bot.metrics import Metrics
 from bot.runtime import StaffSide, Transport
-from bot.scheduler import OpeningDigest, Scheduler
+from bot.scheduler import Housekeeping, OpeningDigest, Scheduler, purge_now
 from bot.settings import Settings, TelegramMode
 from bot.telegram.channels import TelegramPersonChannel, TelegramStaffChannel
 from bot.telegram.intake import TelegramIntake
@@ -33,6 +33,7 @@ from bot.telegram.polling import Poller
 from flows.catalogue import Catalogue
 from flows.commands import PERSON_COMMANDS, STAFF_COMMANDS
 from flows.domain import Language
+from resources_db.retention import Purged
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,10 @@ class TelegramBot:
         else:
             log.warning("STAFF_CHAT_ID is not set: cases are kept, but no staff group is told")
         self.transport = Transport(
-            services, person=TelegramPersonChannel(bot), staff=staff, metrics=self.metrics
+            services,
+            person=TelegramPersonChannel(bot, protect_content=settings.protect_content),
+            staff=staff,
+            metrics=self.metrics,
         )
         self.intake = TelegramIntake(
             inbox=self.transport.inbox,
@@ -156,20 +160,34 @@ class TelegramBot:
         await self._set_commands()
         await self.transport.start()
         await self.http.start()
+        # Follow-ups and the nightly purge run with or without a staff group.
+        self.scheduler = Scheduler(self.settings.timezone)
+        await self.scheduler.start()
+        housekeeping = Housekeeping(
+            self.scheduler,
+            wake_sender=self.transport.sender.wake,
+            purge=lambda: purge_now(
+                self.settings, self.services.sessions, self.services.clock.now()
+            ),
+            purge_at=self.settings.purge_at,
+        )
+        await housekeeping.start()
         if self.settings.staff_chat_id is not None:
-            self.scheduler = Scheduler(self.settings.timezone)
             digest = OpeningDigest(
                 self.scheduler,
                 self.services.availability.hours,
                 self.services.clock,
                 self.announce_opening,
             )
-            await self.scheduler.start()
             await digest.start()
         if self.poller is not None:
             await self.poller.start()
         else:
             await self._set_webhook()
+
+    async def purge(self) -> Purged:
+        """The nightly retention purge (``passerelle purge`` does the same by hand)."""
+        return await purge_now(self.settings, self.services.sessions, self.services.clock.now())
 
     async def announce_opening(self, opening: object) -> None:
         """The team opens: one digest row (however many replicas fire), then send it."""

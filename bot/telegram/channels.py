@@ -61,10 +61,15 @@ async def translated() -> AsyncIterator[None]:
 
 
 class TelegramPersonChannel:
-    """A person's private chat."""
+    """A person's private chat.
 
-    def __init__(self, bot: Bot) -> None:
+    ``protect_content`` (the ``PROTECT_CONTENT`` setting, on by default): nothing sent to the
+    person can be forwarded or saved; follow-ups are protected and silent whatever it says.
+    """
+
+    def __init__(self, bot: Bot, *, protect_content: bool = True) -> None:
         self._bot = bot
+        self._protect = protect_content
 
     async def deliver(
         self,
@@ -86,6 +91,7 @@ class TelegramPersonChannel:
                     longitude=message.longitude,
                     title=message.title[:64],
                     address=message.address[:128],
+                    protect_content=self._protect,
                 )
             return [sent.message_id]
         chunks = escaped_chunks(message)
@@ -108,7 +114,7 @@ class TelegramPersonChannel:
                     reply_markup=markup,
                     link_preview_options=NO_PREVIEW,
                     disable_notification=message.discreet,
-                    protect_content=message.discreet,
+                    protect_content=self._protect or message.discreet,
                 )
             ids.append(sent.message_id)
             if progress is not None and not last:

@@ -183,6 +183,9 @@ class MemoryOutbox:
             return
         self._rows.append(Queued(item, due))
 
+    async def cancel(self, lane: str) -> None:
+        self._rows[:] = [r for r in self._rows if r.item.lane != lane]
+
 
 class MemoryInbox:
     """``Inbox``: the ids of pending rows and who holds them."""

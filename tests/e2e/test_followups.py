@@ -1,0 +1,65 @@
+"""A follow-up through the real bot and the fake Bot API: offered, armed, sent at the right
+time (never in quiet hours), silent and not forwardable, and answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flows.directory import SearchPage
+from tests.e2e.harness import e2e_settings, running_bot
+from tests.fakes.bot_api import FakeBotApi, FakeUser
+from tests.fakes.core import FakeClock, FakeDirectory
+from tests.unit.test_engine import card
+
+PERSON = FakeUser(id=777000888, first_name="Alex", language_code="fr")
+MONTREAL = ZoneInfo("America/Montreal")
+
+
+async def test_a_follow_up_waits_for_the_morning_then_goes_silent_and_protected(
+    database_url: str,
+) -> None:
+    # Wednesday 19:30: "demain" would be Thursday 19:30, before the quiet hours: sent then.
+    # The person chooses it at 20:45 → due Thursday 20:45; the sender is asleep until 22:00
+    # (the clock jumps past 21:00): it waits for Friday 09:00.
+    clock = FakeClock(datetime(2026, 12, 2, 20, 45, tzinfo=MONTREAL))
+    directory = FakeDirectory(page=SearchPage(cards=(card("Soupe", 300),), total=1, radius_m=2000))
+    async with FakeBotApi() as api:
+        settings = e2e_settings(api, database_url)
+        async with running_bot(api, settings, directory=directory, clock=clock) as bot:
+            api.send_text(PERSON, "/start")
+            await api.wait_for(lambda: api.texts_to(PERSON.id))
+            api.press(PERSON, "theme:food")
+            await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 2)
+            api.share_location(PERSON, 45.40, -71.89)
+            await api.wait_for(
+                lambda: any("relancer" in t for t in api.texts_to(PERSON.id)), timeout=10
+            )
+            offer = api.sent(PERSON.id, "sendMessage")[-1].params
+            labels = [b["text"] for row in offer["reply_markup"]["inline_keyboard"] for b in row]
+            assert labels[0].startswith("Oui")
+            assert labels[-1].startswith("Non")
+            assert offer.get("protect_content") is True, "PROTECT_CONTENT is on by default"
+            api.press(PERSON, "followup:yes:1d")
+            await api.wait_for(lambda: "demain" in api.texts_to(PERSON.id)[-1])
+            await bot.settled()
+            before = len(api.texts_to(PERSON.id))
+
+            clock.advance(hours=25, minutes=15)  # Thursday 22:00: due, but quiet hours
+            bot.transport.sender.wake()
+            await bot.settled()
+            assert len(api.texts_to(PERSON.id)) == before, "nothing at night"
+
+            clock.advance(hours=11)  # Friday 09:00
+            bot.transport.sender.wake()
+            await api.wait_for(lambda: len(api.texts_to(PERSON.id)) > before, timeout=10)
+            check_in = api.sent(PERSON.id, "sendMessage")[-1].params
+            assert check_in["text"] == "Salut, c’est Passerelle. Est-ce que ça va ?"
+            assert check_in.get("disable_notification") is True
+            assert check_in.get("protect_content") is True
+
+            api.send_text(PERSON, "non")
+            await api.wait_for(lambda: "Désolé" in api.texts_to(PERSON.id)[-1])
+            buttons = [d for _, d in api.buttons_to(PERSON.id)]
+            assert "theme:food" in buttons
+            assert "human" in buttons
