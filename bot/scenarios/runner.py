@@ -14,10 +14,12 @@ import sqlite3
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from bot.bootstrap import Services, build_services
 from bot.scenarios.expect import Observed, check
@@ -36,12 +38,18 @@ from flows.events import (
     MediaReceived,
     PersonEvent,
     TextReceived,
+    TimerFired,
 )
+from flows.followups import FOLLOWUP
 from flows.identity import alias_for
+from flows.outbox import FollowUpDue, followup_lane
+from flows.outbox import decode as decode_core
 from flows.service import StorageUnavailableError
 from resources_db.db import create_engine, session_factory
 from resources_db.importer import load_demo
 from resources_db.migrate import upgrade_async
+from resources_db.models.transport import OutboxRow
+from resources_db.transport import PENDING, OutboxStore
 
 ZONES = {"qc": "America/Montreal", "fr": "Europe/Paris"}
 PERSON_ID = "scenario:person"
@@ -335,11 +343,54 @@ class _Conversation:
 
     async def _wait(self, delta: timedelta) -> Observed:
         before = self._clock.now()
-        self._clock.advance(delta)
+        until = before + delta
+        # Time passes as the sender lives it: each follow-up fires at its own due time.
+        messages: list[PersonMessage] = []
+        while (due := await self._next_followup(until)) is not None:
+            self._clock.advance(max(due[0] - self._clock.now(), timedelta(0)))
+            messages.extend(await self._fire_followup(due[1]))
+        self._clock.advance(until - self._clock.now())
         staff: list[str] = []
         if self._staff is not None:
             staff = await self._staff.after_wait(before, self._clock.now())
-        return await self._observed((), staff, None)
+        return await self._observed(messages, staff, None)
+
+    async def _next_followup(self, until: datetime) -> tuple[datetime, str] | None:
+        """The person's armed follow-up due by ``until``: its due time and its reference."""
+        async with self._services.sessions() as session:
+            row = (
+                await session.execute(
+                    select(OutboxRow.id, OutboxRow.not_before)
+                    .where(
+                        OutboxRow.lane == followup_lane(self._pseudonym),
+                        OutboxRow.status == PENDING,
+                        OutboxRow.not_before <= until,
+                    )
+                    .order_by(OutboxRow.not_before)
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            return None
+        store = OutboxStore(
+            self._services.sessions, self._services.uow_factory.cipher, lambda: until
+        )
+        (entry,) = await store.claim("scenario", 30.0, 1, lanes=[followup_lane(self._pseudonym)])
+        item = decode_core(entry.kind, entry.lane, entry.payload or {})
+        await store.sent(entry, recent=(), ready_at=until)
+        if not isinstance(item, FollowUpDue):
+            raise _StepError(f"unexpected row {entry.kind} in the follow-up lane")
+        due = row.not_before if row.not_before.tzinfo else row.not_before.replace(tzinfo=UTC)
+        return due, item.due
+
+    async def _fire_followup(self, reference: str) -> tuple[PersonMessage, ...]:
+        inbound = Inbound(
+            self._pseudonym,
+            TimerFired(FOLLOWUP, reference),
+            language_hint=self._scenario.phone_language,
+        )
+        outcome = await self._services.conversations.handle(inbound)
+        return outcome.messages
 
     # --- what was seen ---------------------------------------------------------------------
 
