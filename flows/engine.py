@@ -152,7 +152,7 @@ class Engine:
             if isinstance(inbound.event, TextReceived) and followups.is_stop_word(
                 inbound.event.text
             ):
-                conversation, dropped = followups.stopped(conversation), True
+                conversation, dropped = followups.stopped(conversation, self._clock.now()), True
             cancel = (CancelFollowUps(),) if dropped else ()
         decision = await self._decide(conversation, inbound, reading)
         if cancel and decision.conversation is not None and cancel[0] not in decision.effects:
@@ -784,7 +784,7 @@ class Engine:
         return Decision(replace(conv, state=FlowState.CONFIRM_FORGET), (ask,))
 
     def _stop_followups(self, conv: Conversation) -> Decision:
-        conv = followups.stopped(conv)
+        conv = followups.stopped(conv, self._clock.now())
         return Decision(
             conv,
             (Reply(self._t.text("followups_stopped", conv.language)),),

@@ -34,8 +34,9 @@ DEFAULT_DELAY = "2d"  # what a typed "oui" to the offer means
 # A person who writes again this long after saying yes came back on their own: the pending
 # follow-up has no purpose any more. Sooner, it is the same conversation going on.
 SESSION = timedelta(hours=1)
-# How often the offer may be made (it is a question, not a nag).
+# How often the offer may be made (it is a question, not a nag), and not for a month after STOP.
 OFFER_EVERY = timedelta(days=7)
+QUIET_AFTER_STOP = timedelta(days=30)
 
 # What the conversation remembers (Conversation.extra, strings only).
 DUE = "followup_due"  # ISO instant of the armed follow-up
@@ -46,7 +47,8 @@ UNANSWERED = "followup_unanswered"  # follow-ups sent in a row with no answer
 ASKED = "followup_asked"  # a follow-up was sent and no answer came yet
 THEME = "followup_theme"  # the last theme for which places were shown
 OFFERED_AT = "followup_offered_at"  # the last offer
-KEYS = (DUE, ARMED_AT, DELAY, SENT_AT, UNANSWERED, ASKED, THEME, OFFERED_AT)
+STOPPED_AT = "followup_stopped_at"  # the last STOP
+KEYS = (DUE, ARMED_AT, DELAY, SENT_AT, UNANSWERED, ASKED, THEME, OFFERED_AT, STOPPED_AT)
 
 # Typed alone, these stop every follow-up (accents, case and punctuation ignored).
 STOP_WORDS = frozenset(
@@ -194,10 +196,10 @@ def noticed(
     return replace(conv, extra=extra), cancel
 
 
-def stopped(conv: Conversation) -> Conversation:
-    """Consent withdrawn: nothing armed, nothing remembered but the last theme."""
-    extra = {k: v for k, v in conv.extra.items() if k not in KEYS or k == THEME}
-    return replace(conv, followup_consent=False, extra=extra)
+def stopped(conv: Conversation, now: datetime) -> Conversation:
+    """Consent withdrawn: nothing armed; the last theme, the last offer and the STOP kept."""
+    extra = {k: v for k, v in conv.extra.items() if k not in KEYS or k in (THEME, OFFERED_AT)}
+    return replace(conv, followup_consent=False, extra={**extra, STOPPED_AT: now.isoformat()})
 
 
 def armed(conv: Conversation, policy: FollowUpPolicy, now: datetime, delay: str) -> Conversation:
@@ -232,6 +234,9 @@ def dropped(conv: Conversation) -> Conversation:
 def may_offer(conv: Conversation, now: datetime) -> bool:
     """Ask only when nothing is armed and the question was not asked this week."""
     if pending(conv):
+        return False
+    stop = _instant(conv, STOPPED_AT)
+    if stop is not None and now - stop < QUIET_AFTER_STOP:
         return False
     offered = _instant(conv, OFFERED_AT)
     return offered is None or now - offered >= OFFER_EVERY
