@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from flows.identity import pseudonym_for
 from flows.insights import InsightEffects
 from flows.ownership import Ownership
 from flows.ports import Clock, CrisisScreen, Nlu, ResourceDirectory
+from flows.privacy import PrivacyEffects
 from flows.reading import TextReader
 from flows.service import ConversationService
 from nlu.client import RasaNluClient
@@ -194,6 +196,7 @@ def build_services(
                 catalogue=catalogue,
             ),
             place_example=PLACE_EXAMPLES[settings.jurisdiction.value],
+            retention=timedelta(days=settings.retention_days),
         ),
         ownership=ownership,
         cases=SqlCaseLookup(sessions),
@@ -206,6 +209,8 @@ def build_services(
         ),
         uow_factory=uow_factory,
         effect_handlers=(
+            # First: /oublie's traces are found before the cases lose the pseudonym.
+            PrivacyEffects(catalogue, settings.staff_language),
             CaseEffects(handoff_rules, notify_staff=settings.staff_chat_id is not None),
             FollowUpEffects(),
             InsightEffects(

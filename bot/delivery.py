@@ -21,7 +21,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from flows.actions import PersonMessage
 
@@ -73,6 +73,15 @@ class PersonChannel(Protocol):
 
     async def answer(self, callback: str, text: str | None = None) -> None:
         """Answer a button press (stop its spinner, maybe with a short toast)."""
+        ...
+
+
+@runtime_checkable
+class ChatEraser(Protocol):
+    """A channel that can delete the bot's recent messages in a chat (``/oublie``)."""
+
+    async def erase(self, address: str | None, message_ids: Sequence[int]) -> int:
+        """Delete what can still be deleted; how many calls were refused (too old, gone)."""
         ...
 
 

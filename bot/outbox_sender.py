@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.delivery import (
+    ChatEraser,
     LaneWindow,
     PersonChannel,
     RefusedError,
@@ -40,7 +41,7 @@ from flows.actions import Keyboard
 from flows.events import Inbound, PersonBlockedBot, TimerFired
 from flows.followups import FOLLOWUP
 from flows.inbox import inbound_to_dict
-from flows.outbox import STAFF_LANE, FollowUpDue, ToPerson, pseudonym_of_lane
+from flows.outbox import STAFF_LANE, EraseTraces, FollowUpDue, ToPerson, pseudonym_of_lane
 from flows.outbox import decode as decode_core
 from flows.ports import UnitOfWorkFactory
 from resources_db.transport import (
@@ -54,6 +55,7 @@ from resources_db.transport import (
 
 log = logging.getLogger(__name__)
 MARK_ATTEMPTS = 10
+DELETABLE = timedelta(hours=48)  # Telegram lets a bot delete a message this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +277,9 @@ class OutboxSender:
         if isinstance(item, FollowUpDue):
             await self._followup_due(entry, item)
             return None
+        if isinstance(item, EraseTraces):
+            await self._erase(item, pace)
+            return None
         staff_item: StaffItem | None = item or decode_desk(entry.kind, entry.payload)
         if staff_item is None:
             raise _Cancel(f"unknown kind {entry.kind}")
@@ -332,6 +337,21 @@ class OutboxSender:
         payload = {"inbound": inbound_to_dict(timer), "callback": None, "foreign": False}
         await self._inbox.store(item.pseudonym, "person", payload, update_id=-entry.id)
         self._on_blocked()  # the inbox has a row: wake the processors
+
+    async def _erase(self, item: EraseTraces, pace: Callable[[], Awaitable[None]]) -> None:
+        """``/oublie``: delete the person's chat and the staff copies still deletable (48 h)."""
+        traces = await self._store.traces(item.pseudonym, self._now() - DELETABLE)
+        refused = 0
+        for chat, channel, address in (
+            ("person", self._person, item.address),
+            ("staff", self._staff, None),
+        ):
+            ids = traces.get(chat, [])
+            if ids and isinstance(channel, ChatEraser):
+                await pace()
+                refused += await channel.erase(address, ids)
+        await self._store.forget_traces(item.pseudonym)
+        log.info("erased the chat of %s (%d not deletable)", item.pseudonym[:12], refused)
 
     async def _unreachable(self, entry: OutboxEntry, detail: str) -> None:
         pseudonym = pseudonym_of_lane(entry.lane)

@@ -7,12 +7,13 @@ the person reads goes through the outbox like everything else.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.delivery import PersonChannel
-from flows.actions import Reply
+from flows.actions import Effect, ForgetPerson, Reply
 from flows.catalogue import Catalogue
 from flows.domain import Jurisdiction, Language
-from flows.events import Inbound
+from flows.events import ButtonPressed, Inbound, TimerFired
 from flows.inbox import inbound_from_dict
 from flows.outbox import ToPerson
 from flows.ports import CrisisLineRegistry, UnitOfWorkFactory
@@ -46,6 +47,7 @@ class PersonInputs:
         jurisdiction: Jurisdiction,
         default_language: Language,
         channel: PersonChannel | None,
+        remember_trace: Callable[[str, int], Awaitable[None]] | None = None,
     ) -> None:
         self._conversations = conversations
         self._uow_factory = uow_factory
@@ -54,6 +56,7 @@ class PersonInputs:
         self._jurisdiction = jurisdiction
         self._default = default_language
         self._channel = channel
+        self._remember_trace = remember_trace
 
     async def process(self, entry: InboxEntry) -> None:
         """One person row: answer its button, run the turn (which marks the row done)."""
@@ -71,7 +74,22 @@ class PersonInputs:
                 await uow.commit()
             return
         await self._answer(callback, None)
-        await self._conversations.handle(inbound, receipt=entry.receipt)
+        outcome = await self._conversations.handle(inbound, receipt=entry.receipt)
+        await self._keep_trace(inbound, outcome.effects)
+
+    async def _keep_trace(self, inbound: Inbound, effects: tuple[Effect, ...]) -> None:
+        """The person's own message number, kept 48 h so that ``/oublie`` can delete it."""
+        if self._remember_trace is None or isinstance(inbound.event, ButtonPressed | TimerFired):
+            return
+        if any(isinstance(e, ForgetPerson) for e in effects) or not inbound.reference:
+            return
+        if not inbound.reference.isdigit():
+            return
+        try:
+            await self._remember_trace(inbound.pseudonym, int(inbound.reference))
+        except Exception as err:  # noqa: BLE001 - the turn is done; a lost number only means
+            # that /oublie cannot delete this one message
+            log.warning("message number not kept: %s", type(err).__name__)
 
     async def tell_waiting(self, entries: list[InboxEntry]) -> None:
         """These people's messages wait behind many others: say so, once, in one transaction."""

@@ -82,6 +82,7 @@ class Transport:
             jurisdiction=settings.jurisdiction,
             default_language=settings.default_language,
             channel=person,
+            remember_trace=self.outbox.remember_trace,
         )
         self.sender = OutboxSender(
             store=self.outbox,

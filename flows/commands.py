@@ -28,6 +28,7 @@ class PersonCommand(StrEnum):
     HUMAN = "human"
     STOP = "stop"
     FORGET = "forget"
+    MY_DATA = "my_data"
 
 
 class StaffCommand(StrEnum):
@@ -92,6 +93,11 @@ PERSON_COMMANDS: tuple[CommandSpec[PersonCommand], ...] = (
     ),
     CommandSpec(
         PersonCommand.FORGET, {FR: ("oublie", "oublier"), EN: ("forget",)}, while_held=True
+    ),
+    CommandSpec(
+        PersonCommand.MY_DATA,
+        {FR: ("mesdonnees", "donnees"), EN: ("mydata", "data")},
+        while_held=True,
     ),
 )
 

@@ -55,6 +55,7 @@ from flows.followups import FOLLOWUP, FollowUpPolicy, Verdict
 from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
 from flows.ports import CaseLookup, Clock, CrisisLineRegistry, ResourceDirectory
+from flows.privacy import what_is_kept
 from flows.profile import age_of, is_minor, remember
 from flows.reading import NLU_MAX_CHARS, Reading
 from flows.results import render_page
@@ -102,6 +103,7 @@ class EngineConfig:
     hours_label_en: str
     place_example: str
     reopen_window: timedelta = timedelta(hours=24)
+    retention: timedelta = timedelta(days=30)
 
     def hours_label(self, language: Language) -> str:
         """When humans read messages, in the person's language."""
@@ -402,6 +404,9 @@ class Engine:
                 return self._ask_forget(conv)
             case PersonCommand.STOP:
                 return self._stop_followups(conv)
+            case PersonCommand.MY_DATA:
+                kept = what_is_kept(self._t, conv, self._clock.now(), self._config.retention)
+                return Decision(conv, (kept,))
             case PersonCommand.EMERGENCY:
                 return self._emergency(conv)
             case PersonCommand.HUMAN:

@@ -281,7 +281,39 @@ class FollowUpDue:
         return {"due": self.due}
 
 
-CoreItem = ToPerson | CaseChanged | RelayToCase | CaseNotice | Digest | FollowUpDue
+@dataclass(frozen=True, slots=True)
+class EraseTraces:
+    """``/oublie``: delete what Telegram still lets us delete (48 h) of the person's private
+    chat — the bot's messages and their own — and the copies of their messages in the staff
+    group. ``address`` travels here because the address book forgot it in the same turn.
+    """
+
+    KIND: ClassVar[str] = "person.erase"
+
+    pseudonym: str
+    address: str | None
+
+    @property
+    def lane(self) -> str:
+        """The person's lane, before the confirmation that it is erased."""
+        return person_lane(self.pseudonym)
+
+    @property
+    def kind(self) -> str:
+        """``person.erase``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """Not deduplicated."""
+        return None
+
+    def payload(self) -> Payload:
+        """The address (encrypted with the row, erased once done)."""
+        return {"address": self.address}
+
+
+CoreItem = ToPerson | CaseChanged | RelayToCase | CaseNotice | Digest | FollowUpDue | EraseTraces
 
 
 def decode(kind: str, lane: str, payload: Payload) -> CoreItem | None:
@@ -316,6 +348,12 @@ def decode(kind: str, lane: str, payload: Payload) -> CoreItem | None:
         )
     if kind == Digest.KIND:
         return Digest(str(payload["opening"]))
+    if kind == EraseTraces.KIND:
+        pseudonym = pseudonym_of_lane(lane)
+        if pseudonym is None:
+            raise ValueError("an erasure outside a person's lane")
+        address = payload.get("address")
+        return EraseTraces(pseudonym, str(address) if address is not None else None)
     if kind == FollowUpDue.KIND:
         pseudonym = pseudonym_of_lane(lane)
         if pseudonym is None:

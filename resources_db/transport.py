@@ -637,6 +637,35 @@ class OutboxStore:
         )
         await session.execute(statement)
 
+    async def remember_trace(self, pseudonym: str, message_id: int) -> None:
+        """The person's own message ``message_id`` in their chat: kept 48 h for ``/oublie``."""
+        async with self._sessions() as session:
+            session.add(
+                DeliveredRow(
+                    pseudonym=pseudonym, chat="person", message_id=message_id, sent_at=self._now()
+                )
+            )
+            await session.commit()
+
+    async def traces(self, pseudonym: str, since: datetime) -> dict[str, list[int]]:
+        """The message numbers kept for the person since ``since``, by chat."""
+        found: dict[str, list[int]] = {}
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(DeliveredRow.chat, DeliveredRow.message_id).where(
+                    DeliveredRow.pseudonym == pseudonym, DeliveredRow.sent_at >= since
+                )
+            )
+            for chat, message_id in rows:
+                found.setdefault(chat, []).append(int(message_id))
+        return found
+
+    async def forget_traces(self, pseudonym: str) -> None:
+        """Erase every message number kept for the person."""
+        async with self._sessions() as session:
+            await session.execute(delete(DeliveredRow).where(DeliveredRow.pseudonym == pseudonym))
+            await session.commit()
+
     async def depth(self) -> tuple[int, float]:
         """How many rows are due and unsent, and the age in seconds of the oldest."""
         now = self._now()

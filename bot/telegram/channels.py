@@ -9,7 +9,7 @@ of the person's messages in the staff group. Telegram's errors become the few ou
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -121,6 +121,12 @@ class TelegramPersonChannel:
                 await progress(index + 1)
         return ids
 
+    async def erase(self, address: str | None, message_ids: Sequence[int]) -> int:
+        """``/oublie``: delete the bot's and the person's messages still deletable (48 h)."""
+        if address is None:
+            return len(message_ids)
+        return await _delete(self._bot, int(address), message_ids)
+
     async def answer(self, callback: str, text: str | None = None) -> None:
         """Stop a button's spinner (with a toast if ``text``)."""
         async with translated():
@@ -204,10 +210,36 @@ class TelegramStaffChannel:
             )
         return copied.message_id
 
+    async def erase(self, address: str | None, message_ids: Sequence[int]) -> int:
+        """``/oublie``: delete the copies of the person's messages in the group."""
+        del address  # always the staff group
+        return await _delete(self._bot, self.chat_id, message_ids)
+
     async def answer(self, callback: str, text: str | None = None, *, alert: bool = False) -> None:
         """Answer a worker's button (an alert for a refusal)."""
         async with translated():
             await self._bot.answer_callback_query(callback, text=text, show_alert=alert)
+
+
+async def _delete(bot: Bot, chat_id: int, message_ids: Sequence[int]) -> int:
+    """Delete messages by hundreds; how many could not be (too old, already gone)."""
+    refused = 0
+    ids = sorted(set(message_ids))
+    for start in range(0, len(ids), 100):
+        chunk = ids[start : start + 100]
+        try:
+            async with translated():
+                await bot.delete_messages(chat_id, chunk)
+        except RefusedError:
+            refused += len(chunk)  # Telegram refuses the lot if one is too old: one by one
+            for message_id in chunk:
+                try:
+                    async with translated():
+                        await bot.delete_message(chat_id, message_id)
+                    refused -= 1
+                except RefusedError:
+                    continue
+    return refused
 
 
 def _place(where: Where) -> dict[str, Any]:

@@ -33,6 +33,9 @@ FORGED = [
     "lang:xx",
     "forget:yes",
     "case:take:1",
+    "followup:yes:nan",
+    "followup:yes:-1d",
+    "followup:worked:inf",
     "",
     "x" * 64,
 ]

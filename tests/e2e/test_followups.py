@@ -63,3 +63,31 @@ async def test_a_follow_up_waits_for_the_morning_then_goes_silent_and_protected(
             buttons = [d for _, d in api.buttons_to(PERSON.id)]
             assert "theme:food" in buttons
             assert "human" in buttons
+
+
+async def test_forget_deletes_the_chat_and_mydata_then_shows_nothing_kept(
+    database_url: str,
+) -> None:
+    async with FakeBotApi() as api, running_bot(api, e2e_settings(api, database_url)) as bot:
+        api.send_text(PERSON, "/start")
+        await api.wait_for(lambda: api.texts_to(PERSON.id))
+        api.send_text(PERSON, "/mesdonnees")
+        await api.wait_for(lambda: "Ce que je garde sur toi" in api.texts_to(PERSON.id)[-1])
+        kept = api.texts_to(PERSON.id)[-1]
+        assert "chiffré" in kept
+        assert "30 jours" in kept
+        await bot.settled()
+        bots = [c.params for c in api.sent(PERSON.id)]
+        api.send_text(PERSON, "/oublie")
+        await api.wait_for(lambda: "Tout effacer" in api.texts_to(PERSON.id)[-1])
+        api.press(PERSON, "forget:yes")
+        await api.wait_for(lambda: "effacé" in api.texts_to(PERSON.id)[-1])
+        await bot.settled()
+        deleted = [c for c in api.calls if c.method == "deleteMessages"]
+        assert deleted, "the chat's messages were deleted"
+        ids = {int(m) for call in deleted for m in call.params["message_ids"]}
+        assert {int(c.params["chat_id"]) for c in deleted} == {PERSON.id}
+        assert len(ids) >= len(bots) + 2, "the bot's messages and the person's own"
+
+        api.send_text(PERSON, "/mesdonnees")
+        await api.wait_for(lambda: "rien d’autre" in api.texts_to(PERSON.id)[-1])

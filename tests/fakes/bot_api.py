@@ -217,6 +217,9 @@ class FakeBotApi:
     def _m_deleteMessage(self, _p: dict[str, Any]) -> bool:
         return True
 
+    def _m_deleteMessages(self, _p: dict[str, Any]) -> bool:
+        return True
+
     def _m_createForumTopic(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id = _int(p.get("chat_id")) or 0
         if chat_id not in self.forum_chats:
