@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from flows import followups
 from flows.actions import Button, PersonMessage, Reply, ShowPlace
 from flows.case_rules import CLOSED_BY_WORKER, GIVEN_BACK, RELEASED_AT
 from flows.cases import PRIORITY_SET, Case, CaseStatus, Worker, WorkerAction
@@ -349,6 +350,10 @@ class WorkerActions:
             key = "handoff.given_back" if giving_back else "handoff.closed"
             text = self._t.text(key, lang, signature=self.signature(worker.name, lang))
             messages = (Reply(text, buttons=self._after_rows(lang)),)
+            if not giving_back and followups.may_offer(conv, now):
+                # The case closes: a follow-up is offered, never armed without a yes.
+                conv = followups.offered(conv, now, None)
+                messages = (*messages, followups.offer(self._t, lang))
         return WorkerDecision(closed, conv, messages, (notice,), audit)
 
     def _reopen(
