@@ -7,7 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flows.directory import SearchPage
+from tests.e2e import test_handoff as handoff
 from tests.e2e.harness import e2e_settings, running_bot
+from tests.e2e.test_handoff import forum, in_topic, settings_for, topic
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 from tests.fakes.core import FakeClock, FakeDirectory
 from tests.unit.test_engine import card
@@ -91,3 +93,40 @@ async def test_forget_deletes_the_chat_and_mydata_then_shows_nothing_kept(
 
         api.send_text(PERSON, "/mesdonnees")
         await api.wait_for(lambda: "rien d’autre" in api.texts_to(PERSON.id)[-1])
+
+
+async def test_forget_deletes_the_copies_in_the_staff_topic_and_leaves_one_line(
+    database_url: str,
+) -> None:
+    async with (
+        FakeBotApi() as api,
+        running_bot(forum(api), settings_for(api, database_url)) as bot,
+    ):
+        person = handoff.PERSON
+        api.send_text(person, "/humain")
+        thread = await topic(api)
+        await handoff.card(api, thread)
+        api.send_text(person, "je suis au parc, viens vite")
+        await api.wait_for(lambda: bool(api.sent(handoff.STAFF, "copyMessage")))
+        await bot.settled()
+        copies = {
+            int(m["message_id"])
+            for m in api.bot_messages(handoff.STAFF, thread)
+            if m.get("text") == "je suis au parc, viens vite"
+        }
+        assert copies
+        api.send_text(person, "/oublie")
+        await api.wait_for(lambda: any("Tout effacer" in t for t in api.texts_to(person.id)))
+        await bot.settled()
+        api.press(person, "forget:yes")
+        await api.wait_for(lambda: "effacé" in api.texts_to(person.id)[-1])
+        await api.wait_for(lambda: any("à sa demande" in m for m in in_topic(api, thread)))
+        await bot.settled()
+        deleted = {
+            (int(c.params["chat_id"]), int(m))
+            for c in api.calls
+            if c.method == "deleteMessages"
+            for m in c.params["message_ids"]
+        }
+        assert {(handoff.STAFF, m) for m in copies} <= deleted, "the copies are gone"
+        assert any(chat == person.id for chat, _ in deleted), "and the private chat's messages"
