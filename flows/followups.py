@@ -175,8 +175,9 @@ def pending(conv: Conversation) -> bool:
 def noticed(
     conv: Conversation, now: datetime, *, keep_asked: bool = False
 ) -> tuple[Conversation, bool]:
-    """The person wrote or pressed: an unanswered follow-up is answered; a pending one is
-    dropped if they came back on their own (more than ``SESSION`` after saying yes).
+    """The person wrote or pressed: an unanswered follow-up is answered (and the next one
+    dropped); a pending one is dropped if they came back on their own (more than ``SESSION``
+    after saying yes).
 
     ``keep_asked`` keeps the mark of a follow-up just sent, so that a text can answer it.
     Returns the conversation and whether the armed follow-up must be cancelled.
@@ -187,7 +188,8 @@ def noticed(
         extra.pop(ASKED, None)
     cancel = False
     armed = _instant(conv, ARMED_AT)
-    if DUE in extra and armed is not None and now - armed >= SESSION:
+    answered = ASKED in conv.extra  # the person reacts to a follow-up: no next one
+    if DUE in extra and (answered or (armed is not None and now - armed >= SESSION)):
         for key in (DUE, ARMED_AT, DELAY):
             extra.pop(key, None)
         cancel = True

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.scheduler import FOLLOWUP_JOB, PURGE_JOB, Housekeeping, Scheduler
 from flows import followups
 from flows.actions import CancelFollowUps, Reply, ScheduleFollowUp
 from flows.directory import SearchPage
@@ -258,6 +259,7 @@ async def test_answering_resets_the_count_and_no_offers_the_themes_places_or_a_w
     assert "theme:food" in payloads
     assert "human" in payloads
     assert followups.UNANSWERED not in world.conversations[P].extra
+    assert armed_rows(world) == [], "answered: no next follow-up"
 
 
 async def test_yes_it_worked_is_glad_and_shows_the_menu(
@@ -331,3 +333,27 @@ async def test_a_forged_follow_up_button_gets_the_menu(
     answer = await send(service, ButtonPressed(payload))
     assert "sujet" in texts(answer)
     assert armed_rows(world) == []
+
+
+# --- the scheduler only wakes the sender, and purges at night ---------------------------------
+
+
+async def test_housekeeping_wakes_the_sender_every_minute_and_purges_at_night() -> None:
+    woken: list[bool] = []
+
+    async def purge() -> str:
+        return "nothing"
+
+    scheduler = Scheduler("America/Montreal")
+    await scheduler.start()
+    try:
+        await Housekeeping(
+            scheduler, wake_sender=lambda: woken.append(True), purge=purge, purge_at="03:30"
+        ).start()
+        nightly = scheduler.next_run(PURGE_JOB)
+        assert nightly is not None
+        assert (nightly.hour, nightly.minute) == (3, 30)
+        assert nightly.utcoffset() in (timedelta(hours=-5), timedelta(hours=-4))
+        assert scheduler.next_run(FOLLOWUP_JOB) is not None
+    finally:
+        await scheduler.stop()
