@@ -172,7 +172,8 @@ class Housekeeping:
     async def start(self) -> None:
         """Arm both jobs."""
         self._scheduler.every(FOLLOWUP_JOB, FOLLOWUP_WAKE_S, self._wake)
-        self._scheduler.daily(PURGE_JOB, self._purge_at, self._nightly)
+        if self._purge_at.strip():  # empty: the deployment runs `passerelle purge` itself
+            self._scheduler.daily(PURGE_JOB, self._purge_at, self._nightly)
 
     async def stop(self) -> None:
         """Nothing to release: the scheduler stops its jobs."""

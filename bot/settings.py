@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Self
@@ -130,14 +130,26 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from err
         return value
 
-    @field_validator("followup_quiet_hours", "purge_at")
+    @field_validator("followup_quiet_hours")
     @classmethod
-    def _clock_times(cls, value: str) -> str:
-        import re  # noqa: PLC0415 - validator only
+    def _quiet_hours(cls, value: str) -> str:
+        if not value.strip():
+            return value
+        try:
+            start, end = (_clock_time(part) for part in value.split("-"))
+        except ValueError as err:
+            raise ValueError(f"expected HH:MM-HH:MM, not {value!r}") from err
+        return f"{start:%H:%M}-{end:%H:%M}"
 
-        if value.strip() and not re.fullmatch(r"\s*\d{1,2}:\d{2}(\s*-\s*\d{1,2}:\d{2})?\s*", value):
-            raise ValueError(f"expected HH:MM or HH:MM-HH:MM, not {value!r}")
-        return value
+    @field_validator("purge_at")
+    @classmethod
+    def _purge_at(cls, value: str) -> str:
+        if not value.strip():
+            return value
+        try:
+            return f"{_clock_time(value):%H:%M}"
+        except ValueError as err:
+            raise ValueError(f"expected HH:MM, not {value!r}") from err
 
     @field_validator("team_hours")
     @classmethod
@@ -281,3 +293,11 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValueError as err:
         raise SettingsError(str(err)) from err
+
+
+def _clock_time(text: str) -> time:
+    """``"9:05"`` / ``"21:00"`` as a time of day (no seconds, no offset)."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"not a time of day: {text!r}")
+    return time(int(hours), int(minutes))
