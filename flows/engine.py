@@ -48,7 +48,7 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
-from flows.faq import theme_of_faq
+from flows.faq import PRIVACY_SUBJECTS, theme_of_faq
 from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
 from flows.ports import CaseLookup, Clock, CrisisLineRegistry, ResourceDirectory
@@ -78,7 +78,6 @@ WAIT_TURNS = "waiting_turns"
 WAIT_VARIANTS = 3
 # Questions about who can see the messages: answered as asked even when the person also says
 # someone may look at their phone.
-PRIVACY_SUBJECTS = frozenset({"police", "anonymous", "messages_privacy", "who_reads"})
 # Each decision is a turn; a yes/no question stays answerable by text for the next turn only.
 TURN = "turn"
 PENDING_TURN = "yes_no_turn"
