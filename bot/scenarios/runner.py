@@ -252,6 +252,7 @@ class _Conversation:
         self._worker = Worker(services.worker_pseudonym(WORKER_ID), WORKER_NAME)
         self._staff = MemoryStaffGroup(services, PERSON_CHAT) if scenario.staff_group else None
         self._language: str | None = None
+        self._sent = 0  # the person's messages so far: each has its own id, as in Telegram
 
     async def start(self) -> None:
         """The worker's chosen first name, as ``/prenom`` would set it."""
@@ -294,13 +295,17 @@ class _Conversation:
         shown = " | ".join(label for label, _ in self._buttons)
         raise _StepError(f"no button starting with {press!r}; shown: {shown}")
 
+    def _next_reference(self) -> str:
+        self._sent += 1
+        return str(self._sent)
+
     async def _person_step(self, event: PersonEvent) -> Observed:
         inbound = Inbound(
             self._pseudonym,
             event,
             language_hint=self._scenario.phone_language,
             address=PERSON_CHAT,
-            reference=str(self._clock.now().timestamp()),
+            reference=self._next_reference(),
         )
         try:
             outcome = await self._services.conversations.handle(inbound)

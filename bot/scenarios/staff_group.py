@@ -35,7 +35,10 @@ class MemoryStaffGroup:
             availability=services.availability,
             clock=services.clock,
         )
-        self._outbox = OutboxStore(services.sessions, services.uow_factory.cipher)
+        # The store reads the scenario's clock: rows come due, and lanes are paced, in its time.
+        self._outbox = OutboxStore(
+            services.sessions, services.uow_factory.cipher, now=services.clock.now
+        )
 
     async def after_person(self, outcome: Outcome) -> list[str]:
         """What the group receives after one of the person's events."""
