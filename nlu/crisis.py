@@ -824,6 +824,13 @@ _SUICIDE_INDIRECT_CONCERN = _rules(
     r" (?:plus|pu) (?:a|à) rien de (?:continuer|vivre|se battre|essayer|rester)\b|\ba quoi ca"
     r" sert de (?:continuer|vivre|se battre|rester en vie|essayer)\b|\bwhat is the use of"
     r" (?:living|going on|trying)\b|\bwhat s the use of (?:living|going on|trying)\b",
+    # "everything feels pointless", "plus rien n'a de sens": hopelessness, said of it all
+    r"\b(?:everything|it all|life|my life|nothing) (?:feels|is|seems|s|looks|has been)"
+    r" (?:so |just |kinda |totally |completely )?(?:pointless|meaningless|hopeless)\b"
+    r"|\bnothing (?:matters|makes sense) (?:anymore|any more|now)\b"
+    r"|\b(?:tout|la vie|ma vie) (?:me semble|semble|est|parait|me parait) (?:tellement |juste"
+    r" |completement )?(?:inutile|sans espoir|sans issue|vide de sens|sans aucun sens)\b"
+    r"|\bplus rien (?:n a|a) (?:de |d )?(?:sens|importance)\b",
     r"\b(?:j ai|i have|i) (?:tout|everything|all) (?:regle|mis en ordre|arrange|organise"
     r"|prepare|sorted|settled|put in order|arranged|taken care of|wrapped up)\b"
     r"(?: \S+){0,8}? (?:c est la fin|adieu|goodbye|plus besoin|no longer|the end|fin)\b"

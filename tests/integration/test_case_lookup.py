@@ -85,5 +85,6 @@ async def test_asked_during_a_turn_the_lookups_answer_within_the_turn(
         last = await lookup.last_case("a" * 64)
         ahead = await lookup.ahead_of("c" * 64)
         await uow.commit()
-    assert last is not None and last.id == closed.id
+    assert last is not None
+    assert last.id == closed.id
     assert ahead == 1

@@ -228,6 +228,11 @@ SUICIDE_CONCERN = [
     "c'est la fin pour moi",
     "i've sorted everything out, this is the end",
     "j'ai fait mon testament, je suis prête",
+    # hopelessness said of everything
+    "everything feels pointless lately and i cant sleep",
+    "nothing matters anymore",
+    "plus rien n'a de sens depuis qu'elle est partie",
+    "tout me semble inutile",
 ]
 
 SELF_HARM_PHRASES = [
@@ -408,6 +413,9 @@ SEXUAL_ASSAULT_URGENT = [
 ]
 
 SEXUAL_ASSAULT_TRAPS = [
+    "this homework is pointless",
+    "la réunion était inutile",
+    "the meeting is pointless, nothing makes sense in that report",
     "il m'a forcé à partir",
     "ils m'ont forcé à signer le bail",
     "il a abusé de ma confiance",
