@@ -273,7 +273,12 @@ class Engine:
         settled = self._handoff.while_queued(conv, event, screening)
         if settled is not None:
             return _traced(settled, crisis=screening) if screening.flagged else settled
-        answer = await self._with_bot(conv, event, reading)
+        refuses_call = reading is not None and reading.cues.refuses_call
+        if refuses_call:
+            # "Je veux pas appeler personne": writing here is enough; no search, no menu.
+            answer = Decision(conv)
+        else:
+            answer = await self._with_bot(conv, event, reading)
         if answer.conversation is None:
             return answer  # erased: the case closes with the erasure
         asked_again = any(
@@ -292,6 +297,8 @@ class Engine:
             messages: tuple[PersonMessage, ...] = (
                 Reply(self._t.text("waiting.already", lang, wait=wait), buttons=rows),
             )
+        elif refuses_call:
+            messages = (Reply(self._t.text("waiting.no_call", lang, wait=wait), buttons=rows),)
         elif isinstance(event, MediaReceived):
             key = "waiting.media" if event.kind in RELAYABLE_MEDIA else "waiting.withheld"
             messages = (Reply(self._t.text(key, lang, wait=wait), buttons=rows),)

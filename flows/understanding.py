@@ -189,6 +189,8 @@ class TextCues:
     - ``answer``: ``"yes"`` or ``"no"`` for a short reply that says only that.
     - ``gender``: one of ``GENDERS`` when the person says it of themselves.
     - ``watched``: someone may read the person's phone ("mon chum regarde mon cell").
+    - ``refuses_call``: the person will not or cannot call a line ("je veux pas appeler
+      personne", "i can't call").
     """
 
     age: int | None = None
@@ -199,6 +201,7 @@ class TextCues:
     answer: str | None = None
     gender: str | None = None
     watched: bool = False
+    refuses_call: bool = False
 
 
 NO_CUES: Final = TextCues()
