@@ -895,10 +895,13 @@ _MASKS: Final[tuple[re.Pattern[str], ...]] = tuple(
     for source in (
         # Only words that make it a lesson. Never "quand", "comment", "quoi faire": "quoi
         # faire, il fait une overdose" is the emergency itself.
-        r"\b(?:signes|signe|symptomes|symptome|reconnaitre|eviter|prevenir|prevention|risque"
+        r"\b(?:signes|signe|symptomes|symptome|reconnaitre|reconnait|reconnais|reconnaissez"
+        r"|reconaitre|reconait|reconais|eviter|prevenir|prevention|risque"
         r"|risques|trousse|trousses|kit|kits|formation|formations|en cas|c est quoi|qu est ce"
         r" qu|signs|symptoms|prevent|preventing|avoid|avoiding|risk|risks|what is|training)"
-        r"(?: \S+){0,3}? (?:d une |d un |d |de |des |de la |du |une"
+        # …but never across someone doing it now: "je reconnais les signes, il fait une od"
+        r"(?: (?!(?:il|elle|he|she|they|fait|font|is|are|est|sont|has|having)\b)\S+){0,3}?"
+        r" (?:d une |d un |d |de |des |de la |du |une"
         r" |un |l |la |le |an |a |of an |of a |of |in an |in a |for an |for a |during an"
         r" |during a |to an |to a )?(?:overdoses?|surdoses?|od|ods)\b",
         r"\b(?:overdose|overdoses|surdose|od) (?:de|d|of|on) (?:chocolat|sucre|series|serie"

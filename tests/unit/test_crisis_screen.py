@@ -259,6 +259,7 @@ SELF_HARM_PHRASES = [
 ]
 
 OVERDOSE_URGENT = [
+    "je reconnais les signes, il fait une overdose là",
     "mon ami fait une overdose",
     "mon chum fait une od",
     "elle fait une surdose",
@@ -564,6 +565,8 @@ TRAPS = [
     "c'est quoi la naloxone",
     "où trouver une trousse de naloxone",
     "c'est quoi les signes d'une overdose",
+    "comment on reconnaît une overdose ?",
+    "comment tu reconnais une surdose",
     # Issue 8: danger signs are harm-reduction questions
     "comment reconnaitre une surdose",
     "c'est quoi les symptômes d'une surdose au fentanyl",
