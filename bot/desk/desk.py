@@ -20,15 +20,18 @@ from bot.desk.items import NotePrompt, PostCard, PostIn
 from bot.desk.ledger import DeskEntry, DeskLedger
 from flows.actions import Keyboard
 from flows.availability import TeamAvailability
-from flows.cases import Case
+from flows.cases import REOPENED_BY_PERSON, Case, CaseStatus
 from flows.domain import Priority
 from flows.handoff_service import HandoffService
-from flows.outbox import CaseChanged, CaseNotice, Digest, RelayToCase
+from flows.outbox import CaseChanged, CaseNotice, Digest, OnCallNotice, RelayToCase
 from flows.ports import Clock
+from flows.staff_view import format_duration
 
 log = logging.getLogger(__name__)
 
-StaffItem = CaseChanged | RelayToCase | CaseNotice | Digest | PostIn | PostCard | NotePrompt
+StaffItem = (
+    CaseChanged | RelayToCase | CaseNotice | Digest | OnCallNotice | PostIn | PostCard | NotePrompt
+)
 
 
 class StaffDesk:
@@ -41,8 +44,10 @@ class StaffDesk:
         ledger: DeskLedger,
         availability: TeamAvailability,
         clock: Clock,
+        oncall: StaffChannel | None = None,
     ) -> None:
         self._handoff = handoff
+        self._oncall = oncall
         self._view = handoff.rules.view
         self._ledger = ledger
         self._availability = availability
@@ -56,9 +61,12 @@ class StaffDesk:
             case RelayToCase():
                 await self._relay(item, channel)
             case CaseNotice(case_id=case_id, text=text, reply_to=reply_to, loud=loud):
-                await self._notice(case_id, text, reply_to, loud, channel)
+                await self._notice(case_id, text, reply_to, loud, channel, buttons=item.buttons)
             case Digest():
                 await self._digest(channel)
+            case OnCallNotice(text=text):
+                if self._oncall is not None:
+                    await self._oncall.send(text, Where(), notify=True)
             case PostIn(text=text, topic=topic, reply_to=reply_to):
                 await channel.send(text, Where(topic, reply_to))
             case PostCard(case_id=case_id, topic=topic):
@@ -87,7 +95,7 @@ class StaffDesk:
             )
             await self._ledger.save(case.id, entry)
         if case.status.value != entry.shown_status:
-            note = self._view.person_note(case)
+            note = self._view.person_note(case) or await self._reopened_note(case)
             if note is not None:
                 message = await channel.send(note, where, notify=True)
                 await self._ledger.remember_message(case.id, message, "notice")
@@ -147,14 +155,35 @@ class StaffDesk:
         await self._ledger.remember_message(case.id, copied, "relay")
         await self._ledger.delivered(case.pseudonym, "staff", [copied])
 
+    async def _reopened_note(self, case: Case) -> str | None:
+        """« The person wrote again 2 min after the close (Julie had it) »."""
+        if case.status is not CaseStatus.QUEUED or not case.history:
+            return None
+        last = case.history[-1]
+        if last.detail != REOPENED_BY_PERSON:
+            return None
+        closed = next(
+            (line for line in reversed(case.history) if line.status is CaseStatus.CLOSED), None
+        )
+        closed_for = format_duration(last.at - closed.at) if closed else "—"
+        _, previous = await self._handoff.card_context(case)
+        return self._view.reopened_by_person(case, previous, closed_for)
+
     async def _notice(
-        self, case_id: int, text: str, reply_to: str | None, loud: bool, channel: StaffChannel
+        self,
+        case_id: int,
+        text: str,
+        reply_to: str | None,
+        loud: bool,
+        channel: StaffChannel,
+        *,
+        buttons: Keyboard = (),
     ) -> None:
         entry = await self._ledger.entry(case_id) or DeskEntry()
         where = self._where(entry)
         if reply_to is not None and reply_to.isdigit():
             where = Where(where.topic, int(reply_to))
-        message = await channel.send(text, where, notify=loud)
+        message = await channel.send(text, where, buttons=buttons, notify=loud)
         await self._ledger.remember_message(case_id, message, "notice")
 
     async def _digest(self, channel: StaffChannel) -> None:
@@ -189,7 +218,16 @@ class StaffDesk:
     async def _card(self, case: Case, entry: DeskEntry) -> tuple[str, Keyboard]:
         holder = await self._handoff.worker_name(case.owner) if case.owner else None
         hint_key = "staff.hint_topic" if entry.topic_id is not None else "staff.hint_reply"
-        text = self._view.card(case, holder, hint=self._view.text(hint_key))
+        context, previous = await self._handoff.card_context(case)
+        text = self._view.card(
+            case,
+            holder,
+            hint=self._view.text(hint_key),
+            now=self._clock.now(),
+            transcript=context.transcript,
+            earlier=context.earlier,
+            previous_holder=previous,
+        )
         return text, self._view.card_buttons(case)
 
     def _title(self, case: Case, channel: StaffChannel) -> str:
