@@ -162,7 +162,9 @@ class MemoryStaffGroup:
         seen = [t for topic, t in self.channel.topics.items() if titles.get(topic) != t]
         for message in self.channel.messages.values():
             if message.id not in known or message.edits != edited.get(message.id, 0):
-                seen.append(message.text)
+                # What a worker reads of it: its text and its buttons' labels.
+                labels = [button.label for row in message.buttons for button in row]
+                seen.append("\n".join([message.text, *labels]))
         return seen + [m.text for m in list(self.oncall.messages.values())[oncall:]]
 
 
