@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.delivery import RefusedError
@@ -106,7 +107,7 @@ class StaffDesk:
             await self._quietly(channel.rename_topic(entry.topic_id, title))
             entry = replace(entry, shown_title=title)
             await self._ledger.save(case.id, entry)
-        text, buttons = await self._card(case, entry)
+        text, buttons = await self._card(case, entry, channel)
         digest = _digest(text, buttons)
         if entry.card_message_id is not None and digest != entry.card_digest:
             await self._quietly(channel.edit(entry.card_message_id, text, buttons))
@@ -127,7 +128,7 @@ class StaffDesk:
                 await self._ledger.save(case.id, entry)
         # Out of hours the card arrives silently; urgent cases always ring.
         notify = case.priority is Priority.URGENT or self._availability.is_open()
-        text, buttons = await self._card(case, entry)
+        text, buttons = await self._card(case, entry, channel)
         card = await channel.send(text, Where(topic), buttons=buttons, notify=notify)
         entry = replace(entry, card_message_id=card)
         await self._ledger.save(case.id, self._shown(entry, case, _digest(text, buttons)))
@@ -199,7 +200,7 @@ class StaffDesk:
         if case is None:
             return
         entry = await self._ledger.entry(case_id) or DeskEntry()
-        text, buttons = await self._card(case, entry)
+        text, buttons = await self._card(case, entry, channel)
         message = await channel.send(text, Where(topic), buttons=buttons)
         await self._ledger.remember_message(case.id, message, "card")
 
@@ -215,7 +216,9 @@ class StaffDesk:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    async def _card(self, case: Case, entry: DeskEntry) -> tuple[str, Keyboard]:
+    async def _card(
+        self, case: Case, entry: DeskEntry, channel: StaffChannel
+    ) -> tuple[str, Keyboard]:
         holder = await self._handoff.worker_name(case.owner) if case.owner else None
         hint_key = "staff.hint_topic" if entry.topic_id is not None else "staff.hint_reply"
         context, previous = await self._handoff.card_context(case)
@@ -227,8 +230,19 @@ class StaffDesk:
             transcript=context.transcript,
             earlier=context.earlier,
             previous_holder=previous,
+            places=await self._places(context.earlier, channel),
         )
         return text, self._view.card_buttons(case)
+
+    async def _places(self, cases: Sequence[Case], channel: StaffChannel) -> dict[int, str]:
+        """Where each earlier case lives in the group, so its notes are one tap away."""
+        places = {}
+        for earlier in cases:
+            found = await self._ledger.entry(earlier.id)
+            link = channel.link(found.topic_id) if found and found.topic_id is not None else None
+            if link:
+                places[earlier.id] = link
+        return places
 
     def _title(self, case: Case, channel: StaffChannel) -> str:
         return self._view.title(case)[: channel.title_limit]

@@ -223,3 +223,20 @@ async def test_a_resource_card_sent_from_the_desk(database_url: str) -> None:
         assert sent.startswith("Julie — Le Relais"), "signed by the worker"
         assert name in sent, "the card of the service picked"
         await api.wait_for(lambda: any("a envoyé la fiche" in t for t in in_topic(api, thread)))
+
+
+async def test_a_new_case_links_the_earlier_one(database_url: str) -> None:
+    async with (
+        FakeBotApi() as api,
+        running_bot(forum(api), settings_for(api, database_url)) as bot,
+    ):
+        thread = await asked_for_a_human(api, bot)
+        await take(api, bot, thread)
+        api.send_text(JULIE, "/fermer", chat_id=STAFF, thread_id=thread)
+        await api.wait_for(lambda: "a terminé la conversation" in api.texts_to(PERSON.id)[-1])
+        await bot.settled()
+        api.press(PERSON, "human")
+        second = await topic(api, 1)
+        text = (await card(api, second))["text"]
+        assert "Cas précédents : #1" in text
+        assert f"https://t.me/c/{str(STAFF).removeprefix('-100')}/{thread}" in text

@@ -306,3 +306,17 @@ async def test_ready_replies_are_offered_and_sent_signed(desk: Desk) -> None:
     await desk.worker(StaffInput("button", JULIE, data=hello, callback="c2"))
     assert desk.to_person()[-1].startswith("Julie — Le Relais :")
     assert "a envoyé une réponse prête" in desk.channel.texts(topic)[-1]
+
+
+async def test_a_new_case_names_the_earlier_ones_and_where_they_are(desk: Desk) -> None:
+    await desk.say(CommandReceived("start"))
+    await desk.say(ButtonPressed("human"))
+    await desk.worker(StaffInput("button", JULIE, data=take_payload(desk), callback="c1"))
+    _, close = payload_on(desk, "case:close:")
+    await desk.worker(StaffInput("button", JULIE, data=close, callback="c2"))
+    first_topic = next(iter(desk.channel.topics))
+    await desk.say(ButtonPressed("human"))
+    second_topic = list(desk.channel.topics)[1]
+    card = next(m for m in desk.channel.in_topic(second_topic) if "Cas " in m.text)
+    assert "Cas précédents : #1" in card.text
+    assert f"memory:/topic/{first_topic}" in card.text, "one tap to the earlier notes"
