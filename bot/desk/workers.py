@@ -151,7 +151,9 @@ class StaffInputs:
         if payload.verb == CaseVerb.NOTE:
             return [NotePrompt(case.id)]
         if payload.verb == CaseVerb.CANCEL:
-            return [CaseNotice(case.id, self._view.text("staff.confirm.cancelled"))]
+            # « Non » after a colleague already said yes changes nothing either: say nothing.
+            cancelled = self._view.text("staff.confirm.cancelled")
+            return [CaseNotice(case.id, cancelled)] if case.is_open else []
         if payload.verb == CaseVerb.READY and not payload.argument:
             return [self._ready_picker(case)]
         return None

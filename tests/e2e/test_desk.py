@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.scheduler import REALERT_JOB
+from bot.scheduler import PURGE_JOB, REALERT_JOB
 from resources_db.db import create_engine, session_factory
 from resources_db.importer import load_demo
 from tests.e2e.harness import RunningBot, running_bot
@@ -240,3 +240,23 @@ async def test_a_new_case_links_the_earlier_one(database_url: str) -> None:
         text = (await card(api, second))["text"]
         assert "Cas précédents : #1" in text
         assert f"https://t.me/c/{str(STAFF).removeprefix('-100')}/{thread}" in text
+
+
+async def test_the_nightly_job_erases_card_transcripts_past_retention(database_url: str) -> None:
+    clock = clock_now()
+    async with FakeBotApi() as api:
+        forum(api)
+        settings = settings_for(api, database_url, retention_days=30)
+        async with running_bot(api, settings, clock=clock) as bot:
+            assert bot.bot.scheduler is not None
+            assert bot.bot.scheduler.next_run(PURGE_JOB) is not None, "armed every night"
+            api.send_text(PERSON, "/start")
+            api.send_text(PERSON, "je dors dans mon char depuis mardi")
+            await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 2)
+            await bot.settled()
+            assert await bot.bot.desk_jobs.purge() == 0, "kept within the window"
+            clock.advance(days=31)
+            assert await bot.bot.desk_jobs.purge() >= 1
+            api.press(PERSON, "human")
+            text = (await card(api, await topic(api)))["text"]
+            assert "je dors dans mon char" not in text, "gone from the card too"
