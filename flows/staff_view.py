@@ -107,7 +107,8 @@ def parse_case_payload(data: str) -> CasePayload | None:
     kind, _, rest = data.partition(":")
     verb, _, rest = rest.partition(":")
     number, _, argument = rest.partition(":")
-    if kind != CASE_PAYLOAD or not verb or not number.isdigit():
+    # ``isascii`` first: "²".isdigit() is true, and int() refuses it.
+    if kind != CASE_PAYLOAD or not verb or not (number.isascii() and number.isdigit()):
         return None
     return CasePayload(verb, int(number), argument)
 
