@@ -134,7 +134,7 @@ class StaffInputs:
         if case is None:
             await self._done(receipt, answer=(given, self._view.text("staff.case_unknown"), True))
             return
-        shown = await self._shown_only(case, payload)
+        shown = self._shown_only(case, payload)
         if shown is not None:
             await self._done(receipt, shown, answer=(given, None, False))
             return
@@ -146,7 +146,7 @@ class StaffInputs:
         else:
             await self._answer(given, None, alert=False)
 
-    async def _shown_only(self, case: Case, payload: CasePayload) -> list[Outgoing] | None:
+    def _shown_only(self, case: Case, payload: CasePayload) -> list[Outgoing] | None:
         """Buttons that only show something in the group (a prompt, a list); None otherwise."""
         if payload.verb == CaseVerb.NOTE:
             return [NotePrompt(case.id)]
