@@ -124,6 +124,14 @@ async def test_an_urgent_case_nobody_takes_is_raised_again_until_taken(
             await asked(api, thread, "Relance n° 2")
             assert len(api.texts_to(PERSON.id)) == told + 1, "the person is told once"
 
+            api.send_text(JULIE, "/file", chat_id=STAFF)
+            await api.wait_for(
+                lambda: any(
+                    "attend depuis 31 min" in t and "relancé 2 fois" in t
+                    for t in api.texts_to(STAFF)
+                )
+            )
+
             await take(api, bot, thread)
             clock.advance(hours=3)
             assert await bot.bot.desk_jobs.realert() == 0, "taken: no more reminders"
@@ -200,6 +208,14 @@ async def test_a_ready_reply_from_the_card(database_url: str) -> None:
         assert "toujours là" in api.texts_to(PERSON.id)[-1]
         await api.wait_for(
             lambda: any("a envoyé une réponse prête" in t for t in in_topic(api, thread))
+        )
+
+        api.send_text(JULIE, "/file", chat_id=STAFF)
+        await api.wait_for(
+            lambda: any(
+                "avec Julie depuis" in t and "Qui a quoi : Julie 1" in t
+                for t in api.texts_to(STAFF)
+            )
         )
 
 
