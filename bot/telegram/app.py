@@ -25,7 +25,7 @@ from bot.desk.access import CannotCheckError, StaffAccess
 from bot.http import HttpServer, database_check
 from bot.metrics import Metrics
 from bot.runtime import StaffSide, Transport
-from bot.scheduler import OpeningDigest, Scheduler
+from bot.scheduler import DeskJobs, OpeningDigest, Scheduler
 from bot.settings import Settings, TelegramMode
 from bot.telegram.channels import TelegramPersonChannel, TelegramStaffChannel
 from bot.telegram.intake import TelegramIntake
@@ -92,7 +92,10 @@ class TelegramBot:
                 allowlist=settings.staff_workers,
                 ttl_s=settings.staff_member_cache_s,
             )
-            staff = StaffSide(self.staff_channel, access)
+            oncall = None
+            if settings.oncall_chat_id is not None:
+                oncall = TelegramStaffChannel(bot, settings.oncall_chat_id)
+            staff = StaffSide(self.staff_channel, access, oncall)
         else:
             log.warning("STAFF_CHAT_ID is not set: cases are kept, but no staff group is told")
         self.transport = Transport(
@@ -123,6 +126,12 @@ class TelegramBot:
                 bot, self.receive, allowed_updates=ALLOWED_UPDATES, timeout_s=poll_timeout_s
             )
         self.scheduler: Scheduler | None = None
+        self.desk_jobs = DeskJobs(
+            services.handoff,
+            services.realerts if staff is not None else None,
+            services.clock,
+            after_realert=self.transport.sender.wake,
+        )
         self._started = False
         self._receiving = asyncio.Lock()
 
@@ -156,16 +165,17 @@ class TelegramBot:
         await self._set_commands()
         await self.transport.start()
         await self.http.start()
+        self.scheduler = Scheduler(self.settings.timezone)
+        await self.scheduler.start()
         if self.settings.staff_chat_id is not None:
-            self.scheduler = Scheduler(self.settings.timezone)
             digest = OpeningDigest(
                 self.scheduler,
                 self.services.availability.hours,
                 self.services.clock,
                 self.announce_opening,
             )
-            await self.scheduler.start()
             await digest.start()
+        self.desk_jobs.arm(self.scheduler)
         if self.poller is not None:
             await self.poller.start()
         else:
