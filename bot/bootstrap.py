@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.team_calendar import TeamClosedDays
 from flows.availability import TeamAvailability, TeamHours
 from flows.catalogue import Catalogue
+from flows.desk_resources import DeskResources
 from flows.domain import Language
 from flows.engine import Engine, EngineConfig
 from flows.followup_effects import FollowUpEffects
@@ -29,6 +30,7 @@ from flows.ownership import Ownership
 from flows.ports import Clock, CrisisScreen, Nlu, ResourceDirectory
 from flows.privacy import PrivacyEffects
 from flows.reading import TextReader
+from flows.realert import RealertPolicy, Realerts
 from flows.service import ConversationService
 from nlu.client import RasaNluClient
 from nlu.crisis import DeterministicCrisisScreen
@@ -77,6 +79,8 @@ class Services:
     engine: Engine
     conversations: ConversationService
     handoff: HandoffService
+    realerts: Realerts
+    desk_resources: DeskResources
     _nlu_client: RasaNluClient | None = None
     # Started by the channel adapter that needs them (the transport, the scheduler).
     background: list[Background] = field(default_factory=list)
@@ -160,6 +164,8 @@ def build_services(
             organisation=settings.organisation,
             signature=settings.staff_signature,
             zone=zone,
+            # The desk shows the question with its yes / no buttons (bot/desk/workers.py).
+            confirm_within=timedelta(minutes=settings.crisis_confirm_minutes),
         ),
     )
     availability = TeamAvailability(
@@ -232,6 +238,23 @@ def build_services(
             for user_id, name in settings.staff_workers.items()
             if name
         },
+        retention=timedelta(days=settings.retention_days),
+    )
+    realerts = Realerts(
+        catalogue=catalogue,
+        view=handoff_rules.view,
+        clock=clock,
+        availability=availability,
+        crisis_lines=crisis_lines,
+        jurisdiction=settings.jurisdiction,
+        policy=RealertPolicy(
+            first=timedelta(minutes=settings.urgent_realert_minutes),
+            cap=timedelta(minutes=settings.urgent_realert_max_minutes),
+        ),
+        oncall=settings.oncall_chat_id is not None,
+    )
+    desk_resources = DeskResources(
+        catalogue=catalogue, directory=directory, clock=clock, view=handoff_rules.view
     )
     return Services(
         settings=settings,
@@ -248,5 +271,7 @@ def build_services(
         engine=engine,
         conversations=conversations,
         handoff=handoff,
+        realerts=realerts,
+        desk_resources=desk_resources,
         _nlu_client=nlu_client,
     )

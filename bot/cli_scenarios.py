@@ -29,16 +29,10 @@ def run(
     """Play each scenario against the real engine, NLU server and demo territory."""
     try:
         files = scenario_files(paths)
-        # Scenarios play on throwaway databases: fresh keys, never the deployment's.
-        settings = load_settings(
-            pseudonym_key=secrets.token_urlsafe(48), encryption_key=generate_key()
-        )
+        base = scenario_settings(nlu_url)
     except (ScenarioError, SettingsError) as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(code=2) from err
-    base = settings.model_dump()
-    if nlu_url:
-        base["nlu_url"] = nlu_url
     results = asyncio.run(_play(base, files))
     for result in results:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False) if as_json else report(result))
@@ -47,6 +41,19 @@ def run(
         typer.echo(f"\n{len(results) - len(failed)} passed, {len(failed)} failed.")
     if failed:
         raise typer.Exit(code=1)
+
+
+def scenario_settings(nlu_url: str | None = None) -> dict[str, object]:
+    """The settings scenarios play with: this deployment's, but fresh keys, never its own.
+
+    Scenarios play on throwaway databases, so nothing they write can be read with the
+    deployment's keys.
+    """
+    settings = load_settings(pseudonym_key=secrets.token_urlsafe(48), encryption_key=generate_key())
+    base = settings.model_dump()
+    if nlu_url:
+        base["nlu_url"] = nlu_url
+    return base
 
 
 async def _play(base: dict[str, object], files: list[Path]) -> list[ScenarioResult]:

@@ -399,6 +399,9 @@ class _PacedStaff:
     def title_limit(self) -> int:
         return self._channel.title_limit
 
+    def link(self, topic: int) -> str | None:
+        return self._channel.link(topic)
+
     async def create_topic(self, title: str) -> int | None:
         await self._pace()
         return await self._channel.create_topic(title)

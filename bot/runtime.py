@@ -37,6 +37,7 @@ class StaffSide:
 
     channel: StaffChannel
     access: StaffAccess
+    oncall: StaffChannel | None = None
 
 
 class Transport:
@@ -66,6 +67,7 @@ class Transport:
                 ledger=self.ledger,
                 availability=services.availability,
                 clock=services.clock,
+                oncall=staff.oncall,
             )
             self.staff_inputs = StaffInputs(
                 handoff=services.handoff,
@@ -73,6 +75,7 @@ class Transport:
                 access=staff.access,
                 channel=staff.channel,
                 clock=services.clock,
+                resources=services.desk_resources,
             )
         self.people = PersonInputs(
             conversations=services.conversations,

@@ -17,16 +17,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from flows.availability import TeamHours
-from flows.ports import Clock
+from flows.handoff_service import HandoffService
+from flows.ports import Clock, StorageBusy
+from flows.realert import Realerts
+from flows.service import StorageUnavailableError
 from resources_db.db import create_engine, session_factory
 from resources_db.retention import Purged, purge
 
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "opening-digest"
+REALERT_JOB = "urgent-realert"
+PURGE_JOB = "transcript-purge"
 FOLLOWUP_JOB = "followups-due"
-PURGE_JOB = "retention-purge"
+RETENTION_JOB = "retention-purge"
 FOLLOWUP_WAKE_S = 60
+# Reminders are counted in minutes: a look every minute is late by one at most.
+REALERT_EVERY_S = 60.0
+PURGE_AT = (3, 30)  # local time: the quiet of the night
 # A digest an hour late (a laptop waking up, a slow restart) still helps; later, it is noise.
 MISFIRE_GRACE_S = 3_600
 
@@ -60,19 +68,20 @@ class Scheduler:
         )
 
     def every(self, job_id: str, seconds: float, func: Callable[[], Awaitable[None]]) -> None:
-        """Run ``func`` every ``seconds`` (one run at a time; missed runs are coalesced)."""
+        """Run ``func`` every ``seconds`` (one run at a time; missed runs coalesce)."""
         self._scheduler.add_job(
             func,
-            IntervalTrigger(seconds=seconds, timezone=self._zone),
+            IntervalTrigger(seconds=seconds),
             id=job_id,
             replace_existing=True,
-            coalesce=True,
             max_instances=1,
+            coalesce=True,
         )
 
-    def daily(self, job_id: str, at: str, func: Callable[[], Awaitable[None]]) -> None:
-        """Run ``func`` every day at ``at`` (``HH:MM``, the deployment's zone)."""
-        hour, minute = (int(part) for part in at.strip().split(":"))
+    def daily(
+        self, job_id: str, hour: int, minute: int, func: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run ``func`` every day at ``hour``:``minute`` in the deployment's time zone."""
         self._scheduler.add_job(
             func,
             CronTrigger(hour=hour, minute=minute, timezone=self._zone),
@@ -80,7 +89,6 @@ class Scheduler:
             replace_existing=True,
             misfire_grace_time=MISFIRE_GRACE_S,
             coalesce=True,
-            max_instances=1,
         )
 
     def next_run(self, job_id: str) -> datetime | None:
@@ -145,6 +153,59 @@ class OpeningDigest:
         return fire
 
 
+class DeskJobs:
+    """The desk's timed work: urgent cases nobody took, raised again (every minute, with the
+    backoff ``flows/realert.py`` decides), and the card transcripts erased past retention
+    (nightly). Both read what to do from the database; any replica may run them.
+    """
+
+    def __init__(
+        self,
+        handoff: HandoffService,
+        realerts: Realerts | None,
+        clock: Clock,
+        *,
+        after_realert: Callable[[], None] | None = None,
+    ) -> None:
+        self._handoff = handoff
+        self._realerts = realerts
+        self._clock = clock
+        self._after_realert = after_realert
+
+    def arm(self, scheduler: Scheduler) -> None:
+        """Schedule the jobs (the re-alerts only when there is a staff group to alert)."""
+        if self._realerts is not None:
+            scheduler.every(REALERT_JOB, REALERT_EVERY_S, self._realert_job)
+        scheduler.daily(PURGE_JOB, *PURGE_AT, self._purge_job)
+
+    async def realert(self) -> int:
+        """Raise again the urgent cases due now; how many were raised."""
+        if self._realerts is None:
+            return 0
+        raised = await self._handoff.raise_untaken(self._realerts)
+        if raised and self._after_realert is not None:
+            self._after_realert()
+        return len(raised)
+
+    async def purge(self) -> int:
+        """Erase the turns kept for cards past the retention window; how many went."""
+        gone = await self._handoff.purge_transcripts(self._clock.now())
+        log.info("transcript purge: %d turn(s) erased", gone)
+        return gone
+
+    async def _realert_job(self) -> None:
+        try:
+            await self.realert()
+        except (StorageBusy, StorageUnavailableError) as err:
+            log.warning("re-alerts postponed to the next minute: %s", err)
+
+    async def _purge_job(self) -> None:
+        try:
+            await self.purge()
+        except (StorageBusy, StorageUnavailableError) as err:
+            log.warning("transcript purge postponed: %s", err)
+
+
 def _system_now() -> datetime:
     return datetime.now().astimezone()
 
@@ -173,7 +234,8 @@ class Housekeeping:
         """Arm both jobs."""
         self._scheduler.every(FOLLOWUP_JOB, FOLLOWUP_WAKE_S, self._wake)
         if self._purge_at.strip():  # empty: the deployment runs `passerelle purge` itself
-            self._scheduler.daily(PURGE_JOB, self._purge_at, self._nightly)
+            hour, minute = (int(part) for part in self._purge_at.split(":"))
+            self._scheduler.daily(RETENTION_JOB, hour, minute, self._nightly)
 
     async def stop(self) -> None:
         """Nothing to release: the scheduler stops its jobs."""

@@ -50,7 +50,7 @@ from flows.events import (
     TextReceived,
     TimerFired,
 )
-from flows.faq import theme_of_faq
+from flows.faq import PRIVACY_SUBJECTS, theme_of_faq
 from flows.followups import FOLLOWUP, FollowUpPolicy, Verdict
 from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
@@ -82,7 +82,6 @@ WAIT_TURNS = "waiting_turns"
 WAIT_VARIANTS = 3
 # Questions about who can see the messages: answered as asked even when the person also says
 # someone may look at their phone.
-PRIVACY_SUBJECTS = frozenset({"police", "anonymous", "messages_privacy", "who_reads"})
 # Each decision is a turn; a yes/no question stays answerable by text for the next turn only.
 TURN = "turn"
 PENDING_TURN = "yes_no_turn"
@@ -298,7 +297,12 @@ class Engine:
         settled = self._handoff.while_queued(conv, event, screening)
         if settled is not None:
             return _traced(settled, crisis=screening) if screening.flagged else settled
-        answer = await self._with_bot(conv, event, reading)
+        refuses_call = reading is not None and reading.cues.refuses_call
+        if refuses_call:
+            # "Je veux pas appeler personne": writing here is enough; no search, no menu.
+            answer = Decision(conv)
+        else:
+            answer = await self._with_bot(conv, event, reading)
         if answer.conversation is None:
             return answer  # erased: the case closes with the erasure
         asked_again = any(
@@ -317,6 +321,8 @@ class Engine:
             messages: tuple[PersonMessage, ...] = (
                 Reply(self._t.text("waiting.already", lang, wait=wait), buttons=rows),
             )
+        elif refuses_call:
+            messages = (Reply(self._t.text("waiting.no_call", lang, wait=wait), buttons=rows),)
         elif isinstance(event, MediaReceived):
             key = "waiting.media" if event.kind in RELAYABLE_MEDIA else "waiting.withheld"
             messages = (Reply(self._t.text(key, lang, wait=wait), buttons=rows),)

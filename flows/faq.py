@@ -53,6 +53,12 @@ FAQ_THEMES: Final[Mapping[str, Theme | None]] = MappingProxyType(
 )
 
 
+# Questions about what happens to what the person writes: close kin. When the selector
+# hesitates between two of them ("c'est anonyme ? la police peut savoir ?" asks both), the
+# person asked one question and either answer serves it.
+PRIVACY_SUBJECTS: Final = frozenset({"police", "anonymous", "messages_privacy", "who_reads"})
+
+
 def theme_of_faq(subject: str) -> Theme | None:
     """The theme of an FAQ topic (None for a topic about the service, or an unknown one)."""
     return FAQ_THEMES.get(subject)

@@ -13,13 +13,18 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flows.case_effects import CaseEffects
 from flows.cases import AuditEntry, Case, CaseStatus, Worker, WorkerAction
+from flows.desk_reads import RETENTION, CardContext, card_context
+from flows.directory import ResourceCard
+from flows.domain import Priority
 from flows.handoff import HandoffRules, WorkerDecision
 from flows.inbox import Receipt
-from flows.outbox import CaseChanged, CaseNotice, Digest, Outgoing, ToPerson
+from flows.outbox import CaseChanged, CaseNotice, Digest, OnCallNotice, Outgoing, ToPerson
 from flows.ports import Clock, StorageBusy, UnitOfWork, UnitOfWorkFactory
+from flows.realert import RealertOutcome, Realerts
 from flows.service import KeyedLocks, StorageUnavailableError
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,10 @@ class _Request:
     receipt: Receipt | None
     reply_to: str | None
     refusal_inline: bool
+    confirmed: bool = False
+    priority: Priority | None = None
+    ready_reply: str | None = None
+    resource: ResourceCard | None = None
 
 
 class HandoffService:
@@ -64,8 +73,10 @@ class HandoffService:
         configured_names: Mapping[str, str] | None = None,
         retries: int = 3,
         retry_delay_s: float = 0.2,
+        retention: timedelta = RETENTION,
     ) -> None:
         self.rules = rules
+        self.retention = retention
         self._uow_factory = uow_factory
         self._locks = locks
         self._clock = clock
@@ -84,8 +95,15 @@ class HandoffService:
         receipt: Receipt | None = None,
         reply_to: str | None = None,
         refusal_inline: bool = False,
+        confirmed: bool = False,
+        priority: Priority | None = None,
+        ready_reply: str | None = None,
+        resource: ResourceCard | None = None,
     ) -> WorkerOutcome | None:
         """Decide and commit one worker action; None if the case does not exist (nothing done).
+
+        ``confirmed`` says the worker already answered yes to ending a recently flagged case;
+        ``priority``, ``ready_reply`` and ``resource`` are the argument of those actions.
 
         What the person must hear and what the staff side must show go to the outbox in
         the same transaction, with ``receipt`` (the inbox row) marked done. A refusal answers
@@ -106,7 +124,17 @@ class HandoffService:
                         found.pseudonym,
                         action,
                         worker,
-                        _Request(text, takeover, receipt, reply_to, refusal_inline),
+                        _Request(
+                            text,
+                            takeover,
+                            receipt,
+                            reply_to,
+                            refusal_inline,
+                            confirmed,
+                            priority,
+                            ready_reply,
+                            resource,
+                        ),
                     )
                 except StorageBusy:
                     log.warning("storage busy for case %d (attempt %d)", case_id, attempt)
@@ -147,6 +175,10 @@ class HandoffService:
                 reachable=address is not None,
                 holder_name=holder_name,
                 other_open=other_open,
+                confirmed=request.confirmed,
+                priority=request.priority,
+                ready_reply=request.ready_reply,
+                resource=request.resource,
             )
             if decision.case != case:
                 await uow.cases.save(decision.case)
@@ -180,6 +212,12 @@ class HandoffService:
             reply_to = None if decision.accepted else request.reply_to
             for text in decision.to_staff:
                 await uow.outbox.add(CaseNotice(case.id, text, reply_to))
+        if decision.confirm is not None:
+            # Asked, not refused: the question and its yes / no buttons go to the case's place.
+            prompt = decision.confirm
+            await uow.outbox.add(
+                CaseNotice(case.id, prompt.text, request.reply_to, buttons=prompt.buttons)
+            )
         if decision.accepted and case != before:
             await uow.outbox.add(CaseChanged(case.id))
 
@@ -250,7 +288,53 @@ class HandoffService:
     async def _name(self, uow: UnitOfWork, pseudonym: str) -> str | None:
         return await uow.workers.name_of(pseudonym) or self._configured_names.get(pseudonym)
 
+    # --- urgent cases nobody took, retention ----------------------------------------------------
+
+    async def raise_untaken(self, realerts: Realerts) -> list[RealertOutcome]:
+        """Raise again every urgent case nobody took in time (the scheduler's job).
+
+        Each case under the person's lock, in its own unit of work: its history line, the
+        group's reminder (loud, with a take button), the on-call chat's, and — the first
+        time — the honest word to the person, all committed together.
+        """
+        raised = []
+        for due in realerts.due(await self.open_cases()):
+            key = due.pseudonym or f"case:{due.id}"
+            async with self._locks.hold(key), self._uow_factory() as uow:
+                outcome = await realerts.apply(uow, due.id)
+                if outcome is None:
+                    continue  # taken (or lowered) a moment ago
+                realert = outcome.realert
+                await uow.outbox.add(
+                    CaseNotice(due.id, realert.to_staff, loud=True, buttons=realert.buttons)
+                )
+                if realert.to_oncall is not None:
+                    await uow.outbox.add(OnCallNotice(realert.to_oncall))
+                if realert.case.pseudonym is not None:
+                    for message in realert.to_person:
+                        await uow.outbox.add(ToPerson(realert.case.pseudonym, message))
+                await uow.outbox.add(CaseChanged(due.id))
+                await uow.commit()
+            log.info("case %d raised again (reminder %d)", due.id, realert.count)
+            raised.append(outcome)
+        return raised
+
+    async def purge_transcripts(self, now: datetime) -> int:
+        """Erase the turns kept for cards once the retention window has passed; how many."""
+        async with self._uow_factory() as uow:
+            gone = await uow.transcript.purge(now - self.retention)
+            await uow.commit()
+        return gone
+
     # --- reads for the staff desk ---------------------------------------------------------------
+
+    async def card_context(self, case: Case) -> tuple[CardContext, str | None]:
+        """What the card shows besides the case, and the name of whoever held it before."""
+        async with self._uow_factory() as uow:
+            context = await card_context(uow, case, self._clock.now(), retention=self.retention)
+            previous = case.previous_owner
+            name = await self._name(uow, previous) if previous and not case.owner else None
+        return context, name
 
     async def open_cases(self) -> list[Case]:
         """Every open case."""

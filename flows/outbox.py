@@ -181,7 +181,8 @@ class CaseNotice:
     """A rendered notice for the workers of case ``case_id`` (a take, a refusal…).
 
     ``reply_to`` is the channel's id of the worker's message it answers, if any; ``loud``
-    notices ring even out of hours.
+    notices ring even out of hours; ``buttons`` go under it (a confirmation's yes / no, a
+    re-alert's take, the ready replies or services a worker may pick).
     """
 
     KIND: ClassVar[str] = "case.notice"
@@ -190,6 +191,7 @@ class CaseNotice:
     text: str
     reply_to: str | None = None
     loud: bool = False
+    buttons: Keyboard = ()
 
     @property
     def lane(self) -> str:
@@ -213,7 +215,36 @@ class CaseNotice:
             "text": self.text,
             "reply_to": self.reply_to,
             "loud": self.loud,
+            "buttons": _keyboard_to_list(self.buttons),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class OnCallNotice:
+    """A rendered re-alert for the team's on-call chat (alias, number, what; nothing else)."""
+
+    KIND: ClassVar[str] = "staff.oncall"
+
+    text: str
+
+    @property
+    def lane(self) -> str:
+        """The staff lane (after the group's own re-alert)."""
+        return STAFF_LANE
+
+    @property
+    def kind(self) -> str:
+        """``staff.oncall``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """Never deduplicated."""
+        return None
+
+    def payload(self) -> Payload:
+        """The text."""
+        return {"text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +344,16 @@ class EraseTraces:
         return {"address": self.address}
 
 
-CoreItem = ToPerson | CaseChanged | RelayToCase | CaseNotice | Digest | FollowUpDue | EraseTraces
+CoreItem = (
+    ToPerson
+    | CaseChanged
+    | RelayToCase
+    | CaseNotice
+    | Digest
+    | OnCallNotice
+    | FollowUpDue
+    | EraseTraces
+)
 
 
 def decode(kind: str, lane: str, payload: Payload) -> CoreItem | None:
@@ -345,7 +385,10 @@ def decode(kind: str, lane: str, payload: Payload) -> CoreItem | None:
             str(payload["text"]),
             str(reply_to) if reply_to is not None else None,
             bool(payload.get("loud", False)),
+            _keyboard_from_list(payload.get("buttons") or []),
         )
+    if kind == OnCallNotice.KIND:
+        return OnCallNotice(str(payload["text"]))
     if kind == Digest.KIND:
         return Digest(str(payload["opening"]))
     if kind == EraseTraces.KIND:
@@ -379,7 +422,7 @@ def message_to_dict(message: PersonMessage) -> Payload:
     return {
         "reply": {
             "text": message.text,
-            "buttons": [[[b.label, b.payload] for b in row] for row in message.buttons],
+            "buttons": _keyboard_to_list(message.buttons),
             "location_button": message.location_button,
             "discreet": message.discreet,
         }
@@ -397,12 +440,7 @@ def message_from_dict(data: Payload) -> PersonMessage:
             str(place["address"]),
         )
     reply = _dict(data["reply"])
-    rows = reply.get("buttons") or []
-    if not isinstance(rows, list):
-        raise TypeError("buttons must be a list of rows")
-    keyboard: Keyboard = tuple(
-        tuple(Button(str(cell[0]), str(cell[1])) for cell in _list(row)) for row in rows
-    )
+    keyboard = _keyboard_from_list(reply.get("buttons") or [])
     location = reply.get("location_button")
     return Reply(
         str(reply["text"]),
@@ -410,6 +448,16 @@ def message_from_dict(data: Payload) -> PersonMessage:
         location_button=str(location) if location is not None else None,
         discreet=bool(reply.get("discreet", False)),
     )
+
+
+def _keyboard_to_list(keyboard: Keyboard) -> list[list[list[str]]]:
+    return [[[b.label, b.payload] for b in row] for row in keyboard]
+
+
+def _keyboard_from_list(rows: object) -> Keyboard:
+    if not isinstance(rows, list):
+        raise TypeError("buttons must be a list of rows")
+    return tuple(tuple(Button(str(cell[0]), str(cell[1])) for cell in _list(row)) for row in rows)
 
 
 def _dict(value: object) -> Payload:

@@ -107,7 +107,8 @@ def parse_case_payload(data: str) -> CasePayload | None:
     kind, _, rest = data.partition(":")
     verb, _, rest = rest.partition(":")
     number, _, argument = rest.partition(":")
-    if kind != CASE_PAYLOAD or not verb or not number.isdigit():
+    # ``isascii`` first: "²".isdigit() is true, and int() refuses it.
+    if kind != CASE_PAYLOAD or not verb or not (number.isascii() and number.isdigit()):
         return None
     return CasePayload(verb, int(number), argument)
 
@@ -148,12 +149,14 @@ class StaffView:
         earlier: Sequence[Case] = (),
         previous_holder: str | None = None,
         limit: int = CARD_LIMIT,
+        places: Mapping[int, str] | None = None,
     ) -> str:
         """The case card: why, what the crisis screen found, what the person chose, since when,
         with whom, their earlier cases, and what happened before the request.
 
         ``transcript`` is the person's recent turns (oldest first); ``earlier`` their earlier
-        cases; ``previous_holder`` the name of the worker who last held a case waiting again.
+        cases; ``previous_holder`` the name of the worker who last held a case waiting again;
+        ``places`` where each earlier case can be read again (its notes), by case number.
         The card never exceeds ``limit`` (UTF-16 units): older messages give way first.
         """
         head = [
@@ -171,8 +174,7 @@ class StaffView:
         head.append(self.text("staff.card.chosen", chosen=self._chosen(case.context)))
         if earlier:
             cases = ", ".join(
-                self.text("staff.card.earlier_case", number=c.id, date=self._day(c.opened_at))
-                for c in earlier[:EARLIER_ON_CARD]
+                self._earlier(c, (places or {}).get(c.id)) for c in earlier[:EARLIER_ON_CARD]
             )
             head.append(self.text("staff.card.earlier", cases=cases))
         head.extend(self._since(case, now))
@@ -188,6 +190,10 @@ class StaffView:
         ][-TRANSCRIPT_ON_CARD:]
         summary = self.bot_summary(summarise(transcript))
         return self._bounded(head, said, summary, hint, limit)
+
+    def _earlier(self, case: Case, place: str | None) -> str:
+        said = self.text("staff.card.earlier_case", number=case.id, date=self._day(case.opened_at))
+        return f"{said} {place}" if place else said
 
     def crisis(self, case: Case) -> str | None:
         """« 🔴 Crise — suicide, violence (urgent) · 3 messages signalés, le dernier à 23:02 »."""

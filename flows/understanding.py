@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Final
 
 from flows.domain import Language, Theme
+from flows.faq import PRIVACY_SUBJECTS
 
 # --- calibrated thresholds ------------------------------------------------------------------
 # Chosen with `passerelle nlu calibrate tests/data/nlu_heldout.yml tests/data/nlu_blind.yml
@@ -110,6 +111,7 @@ class Interpretation:
     ``confidence`` is the intent classifier's; ``faq_confidence`` the FAQ ResponseSelector's
     own confidence for ``faq_key`` (0.0 when there is no topic). ``second_theme`` is the best
     ``need_<theme>`` of the ranking when the top intent is not a need, with its confidence.
+    ``faq_runner_up`` is the selector's second topic, with its confidence.
     """
 
     intent: Intent
@@ -120,6 +122,8 @@ class Interpretation:
     faq_confidence: float = 0.0
     second_theme: Theme | None = None
     second_theme_confidence: float = 0.0
+    faq_runner_up: str | None = None
+    faq_runner_up_confidence: float = 0.0
 
     def entity(self, kind: str) -> str | None:
         """The first entity value of ``kind``, if any."""
@@ -127,15 +131,25 @@ class Interpretation:
 
     @property
     def confident_faq(self) -> str | None:
-        """The FAQ topic when both the intent and the selector are sure enough, else None."""
+        """The FAQ topic when both the intent and the selector are sure enough, else None.
+
+        Two privacy topics sharing the selector's confidence count as one question.
+        """
         if (
             self.intent is Intent.FAQ
             and self.faq_key
             and self.confidence >= INTENT_MIN_CONFIDENCE
-            and self.faq_confidence >= FAQ_MIN_CONFIDENCE
+            and self._faq_certainty >= FAQ_MIN_CONFIDENCE
         ):
             return self.faq_key
         return None
+
+    @property
+    def _faq_certainty(self) -> float:
+        """The selector's confidence in the topic — shared with a close kin runner-up."""
+        if self.faq_key in PRIVACY_SUBJECTS and self.faq_runner_up in PRIVACY_SUBJECTS:
+            return self.faq_confidence + self.faq_runner_up_confidence
+        return self.faq_confidence
 
     @property
     def confident_crisis(self) -> bool:
@@ -175,6 +189,8 @@ class TextCues:
     - ``answer``: ``"yes"`` or ``"no"`` for a short reply that says only that.
     - ``gender``: one of ``GENDERS`` when the person says it of themselves.
     - ``watched``: someone may read the person's phone ("mon chum regarde mon cell").
+    - ``refuses_call``: the person will not or cannot call a line ("je veux pas appeler
+      personne", "i can't call").
     """
 
     age: int | None = None
@@ -185,6 +201,7 @@ class TextCues:
     answer: str | None = None
     gender: str | None = None
     watched: bool = False
+    refuses_call: bool = False
 
 
 NO_CUES: Final = TextCues()

@@ -232,8 +232,15 @@ def _interpretation(parsed: _RasaParse) -> Interpretation:
         topic, topic_confidence = _faq_topic(parsed)
         if topic is None:
             return Interpretation(Intent.UNKNOWN, confidence, **extra)
+        runner_up, runner_up_confidence = _faq_runner_up(parsed, topic)
         return Interpretation(
-            Intent.FAQ, confidence, faq_key=topic, faq_confidence=topic_confidence, **extra
+            Intent.FAQ,
+            confidence,
+            faq_key=topic,
+            faq_confidence=topic_confidence,
+            faq_runner_up=runner_up,
+            faq_runner_up_confidence=runner_up_confidence,
+            **extra,
         )
     if name in PLAIN_INTENTS:
         return Interpretation(Intent(name), confidence, **extra)
@@ -284,6 +291,23 @@ def _faq_topic(parsed: _RasaParse) -> tuple[str | None, float]:
             confidence = given if given is not None else next(ranked, 0.0)
             return candidate.removeprefix(prefix), _unit(confidence)
     return None, 0.0
+
+
+def _faq_runner_up(parsed: _RasaParse, topic: str) -> tuple[str | None, float]:
+    """The selector's best other topic than ``topic``, with its confidence."""
+    prefix = f"{FAQ_INTENT}/"
+    best: tuple[str | None, float] = (None, 0.0)
+    for raw in (parsed.response_selector or {}).values():
+        try:
+            selection = _Selection.model_validate(raw)
+        except ValidationError:
+            continue
+        for ranked in selection.ranking:
+            key = (ranked.intent_response_key or "").removeprefix(prefix)
+            confidence = _unit(ranked.confidence)
+            if key and key != topic and confidence > best[1]:
+                best = (key, confidence)
+    return best
 
 
 def _entities(raw: list[_RasaEntity]) -> tuple[Entity, ...]:

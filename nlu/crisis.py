@@ -824,6 +824,13 @@ _SUICIDE_INDIRECT_CONCERN = _rules(
     r" (?:plus|pu) (?:a|à) rien de (?:continuer|vivre|se battre|essayer|rester)\b|\ba quoi ca"
     r" sert de (?:continuer|vivre|se battre|rester en vie|essayer)\b|\bwhat is the use of"
     r" (?:living|going on|trying)\b|\bwhat s the use of (?:living|going on|trying)\b",
+    # "everything feels pointless", "plus rien n'a de sens": hopelessness, said of it all
+    r"\b(?:everything|it all|life|my life|nothing) (?:feels|is|seems|s|looks|has been)"
+    r" (?:so |just |kinda |totally |completely )?(?:pointless|meaningless|hopeless)\b"
+    r"|\bnothing (?:matters|makes sense) (?:anymore|any more|now)\b"
+    r"|\b(?:tout|la vie|ma vie) (?:me semble|semble|est|parait|me parait) (?:tellement |juste"
+    r" |completement )?(?:inutile|sans espoir|sans issue|vide de sens|sans aucun sens)\b"
+    r"|\bplus rien (?:n a|a) (?:de |d )?(?:sens|importance)\b",
     r"\b(?:j ai|i have|i) (?:tout|everything|all) (?:regle|mis en ordre|arrange|organise"
     r"|prepare|sorted|settled|put in order|arranged|taken care of|wrapped up)\b"
     r"(?: \S+){0,8}? (?:c est la fin|adieu|goodbye|plus besoin|no longer|the end|fin)\b"
@@ -888,10 +895,13 @@ _MASKS: Final[tuple[re.Pattern[str], ...]] = tuple(
     for source in (
         # Only words that make it a lesson. Never "quand", "comment", "quoi faire": "quoi
         # faire, il fait une overdose" is the emergency itself.
-        r"\b(?:signes|signe|symptomes|symptome|reconnaitre|eviter|prevenir|prevention|risque"
+        r"\b(?:signes|signe|symptomes|symptome|reconnaitre|reconnait|reconnais|reconnaissez"
+        r"|reconaitre|reconait|reconais|eviter|prevenir|prevention|risque"
         r"|risques|trousse|trousses|kit|kits|formation|formations|en cas|c est quoi|qu est ce"
         r" qu|signs|symptoms|prevent|preventing|avoid|avoiding|risk|risks|what is|training)"
-        r"(?: \S+){0,3}? (?:d une |d un |d |de |des |de la |du |une"
+        # …but never across someone doing it now: "je reconnais les signes, il fait une od"
+        r"(?: (?!(?:il|elle|he|she|they|fait|font|is|are|est|sont|has|having)\b)\S+){0,3}?"
+        r" (?:d une |d un |d |de |des |de la |du |une"
         r" |un |l |la |le |an |a |of an |of a |of |in an |in a |for an |for a |during an"
         r" |during a |to an |to a )?(?:overdoses?|surdoses?|od|ods)\b",
         r"\b(?:overdose|overdoses|surdose|od) (?:de|d|of|on) (?:chocolat|sucre|series|serie"

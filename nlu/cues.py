@@ -401,6 +401,28 @@ _WATCHED: Final = tuple(
 )
 
 
+# --- not calling ----------------------------------------------------------------------------
+
+# "je veux pas appeler personne", "pas envie d'appeler", "i don't want to call anyone", "i
+# can't call": the person refuses or cannot use a phone line; writing must stay enough.
+_REFUSES_CALL: Final = tuple(
+    _rx(source)
+    for source in (
+        r"\b(?:je |j )?(?:ne |n )?(?:veux|veut|veu|voulais|voudrais|peux|peut|vais|ose|appellerai"
+        r"|appelerai|appelle|appele) (?:pas|pu|plus|jamais|personne)(?: \S+)?? (?:appeler"
+        r"|telephoner|composer|appeler personne|appeler qui que ce soit|appeler un numero"
+        r"|appeler une ligne)\b",
+        r"\b(?:j appellerai|j appelerai|japellerai|j appelle|j vais appeler|je vais appeler)"
+        r" (?:pas|personne|aucun|aucune|jamais)\b",
+        r"\bpas (?:envie|le gout|la force|capable|le courage|de credit pour) (?:de |d )?"
+        r"(?:appeler|telephoner|parler au telephone)\b",
+        r"\b(?:do not|will not|can not|cannot|not going to|never|refuse to|rather not)"
+        r" (?:want to |wanna |gonna |going to )?(?:call|phone|ring|dial|talk on the phone)\b",
+        r"\b(?:no|not) (?:calls|phone calls|calling)\b|\bnot calling\b",
+    )
+)
+
+
 class RuleCueReader:
     """``CueReader``: compiled patterns over the crisis screen's normalisation."""
 
@@ -419,6 +441,7 @@ class RuleCueReader:
             answer=_answer(text),
             gender=next((g for g, p in _GENDER if p.search(reading)), None),
             watched=any(p.search(reading) for p in _WATCHED),
+            refuses_call=any(p.search(reading) for p in _REFUSES_CALL),
         )
         return NO_CUES if cues == NO_CUES else cues
 

@@ -55,6 +55,8 @@ class SqlCaseLookup:
 
     async def last_case(self, pseudonym: str) -> Case | None:
         """The person's most recent case, open or closed."""
-        async with self._sessions() as session:
+        # The turn's own session when asked during a turn: a second one would wait for the
+        # write lock the turn holds (SQLite's BEGIN IMMEDIATE) and the person would get nothing.
+        async with turn_session(self._sessions) as session:
             found = await SqlCaseRepository(session).earlier_for(pseudonym, limit=1)
         return found[0] if found else None

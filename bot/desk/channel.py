@@ -27,6 +27,10 @@ class StaffChannel(Protocol):
         """The longest topic title the channel accepts."""
         ...
 
+    def link(self, topic: int) -> str | None:
+        """An address that opens ``topic`` for the group's members; None if there is none."""
+        ...
+
     async def create_topic(self, title: str) -> int | None:
         """A new topic; None if the group has no topics."""
         ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.delivery import RefusedError
@@ -20,15 +21,18 @@ from bot.desk.items import NotePrompt, PostCard, PostIn
 from bot.desk.ledger import DeskEntry, DeskLedger
 from flows.actions import Keyboard
 from flows.availability import TeamAvailability
-from flows.cases import Case
+from flows.cases import REOPENED_BY_PERSON, Case, CaseStatus
 from flows.domain import Priority
 from flows.handoff_service import HandoffService
-from flows.outbox import CaseChanged, CaseNotice, Digest, RelayToCase
+from flows.outbox import CaseChanged, CaseNotice, Digest, OnCallNotice, RelayToCase
 from flows.ports import Clock
+from flows.staff_view import format_duration
 
 log = logging.getLogger(__name__)
 
-StaffItem = CaseChanged | RelayToCase | CaseNotice | Digest | PostIn | PostCard | NotePrompt
+StaffItem = (
+    CaseChanged | RelayToCase | CaseNotice | Digest | OnCallNotice | PostIn | PostCard | NotePrompt
+)
 
 
 class StaffDesk:
@@ -41,8 +45,10 @@ class StaffDesk:
         ledger: DeskLedger,
         availability: TeamAvailability,
         clock: Clock,
+        oncall: StaffChannel | None = None,
     ) -> None:
         self._handoff = handoff
+        self._oncall = oncall
         self._view = handoff.rules.view
         self._ledger = ledger
         self._availability = availability
@@ -56,9 +62,12 @@ class StaffDesk:
             case RelayToCase():
                 await self._relay(item, channel)
             case CaseNotice(case_id=case_id, text=text, reply_to=reply_to, loud=loud):
-                await self._notice(case_id, text, reply_to, loud, channel)
+                await self._notice(case_id, text, reply_to, loud, channel, buttons=item.buttons)
             case Digest():
                 await self._digest(channel)
+            case OnCallNotice(text=text):
+                if self._oncall is not None:
+                    await self._oncall.send(text, Where(), notify=True)
             case PostIn(text=text, topic=topic, reply_to=reply_to):
                 await channel.send(text, Where(topic, reply_to))
             case PostCard(case_id=case_id, topic=topic):
@@ -87,7 +96,7 @@ class StaffDesk:
             )
             await self._ledger.save(case.id, entry)
         if case.status.value != entry.shown_status:
-            note = self._view.person_note(case)
+            note = self._view.person_note(case) or await self._reopened_note(case)
             if note is not None:
                 message = await channel.send(note, where, notify=True)
                 await self._ledger.remember_message(case.id, message, "notice")
@@ -98,7 +107,7 @@ class StaffDesk:
             await self._quietly(channel.rename_topic(entry.topic_id, title))
             entry = replace(entry, shown_title=title)
             await self._ledger.save(case.id, entry)
-        text, buttons = await self._card(case, entry)
+        text, buttons = await self._card(case, entry, channel)
         digest = _digest(text, buttons)
         if entry.card_message_id is not None and digest != entry.card_digest:
             await self._quietly(channel.edit(entry.card_message_id, text, buttons))
@@ -119,7 +128,7 @@ class StaffDesk:
                 await self._ledger.save(case.id, entry)
         # Out of hours the card arrives silently; urgent cases always ring.
         notify = case.priority is Priority.URGENT or self._availability.is_open()
-        text, buttons = await self._card(case, entry)
+        text, buttons = await self._card(case, entry, channel)
         card = await channel.send(text, Where(topic), buttons=buttons, notify=notify)
         entry = replace(entry, card_message_id=card)
         await self._ledger.save(case.id, self._shown(entry, case, _digest(text, buttons)))
@@ -147,14 +156,35 @@ class StaffDesk:
         await self._ledger.remember_message(case.id, copied, "relay")
         await self._ledger.delivered(case.pseudonym, "staff", [copied])
 
+    async def _reopened_note(self, case: Case) -> str | None:
+        """« The person wrote again 2 min after the close (Julie had it) »."""
+        if case.status is not CaseStatus.QUEUED or not case.history:
+            return None
+        last = case.history[-1]
+        if last.detail != REOPENED_BY_PERSON:
+            return None
+        closed = next(
+            (line for line in reversed(case.history) if line.status is CaseStatus.CLOSED), None
+        )
+        closed_for = format_duration(last.at - closed.at) if closed else "—"
+        _, previous = await self._handoff.card_context(case)
+        return self._view.reopened_by_person(case, previous, closed_for)
+
     async def _notice(
-        self, case_id: int, text: str, reply_to: str | None, loud: bool, channel: StaffChannel
+        self,
+        case_id: int,
+        text: str,
+        reply_to: str | None,
+        loud: bool,
+        channel: StaffChannel,
+        *,
+        buttons: Keyboard = (),
     ) -> None:
         entry = await self._ledger.entry(case_id) or DeskEntry()
         where = self._where(entry)
         if reply_to is not None and reply_to.isdigit():
             where = Where(where.topic, int(reply_to))
-        message = await channel.send(text, where, notify=loud)
+        message = await channel.send(text, where, buttons=buttons, notify=loud)
         await self._ledger.remember_message(case_id, message, "notice")
 
     async def _digest(self, channel: StaffChannel) -> None:
@@ -170,7 +200,7 @@ class StaffDesk:
         if case is None:
             return
         entry = await self._ledger.entry(case_id) or DeskEntry()
-        text, buttons = await self._card(case, entry)
+        text, buttons = await self._card(case, entry, channel)
         message = await channel.send(text, Where(topic), buttons=buttons)
         await self._ledger.remember_message(case.id, message, "card")
 
@@ -186,11 +216,33 @@ class StaffDesk:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    async def _card(self, case: Case, entry: DeskEntry) -> tuple[str, Keyboard]:
+    async def _card(
+        self, case: Case, entry: DeskEntry, channel: StaffChannel
+    ) -> tuple[str, Keyboard]:
         holder = await self._handoff.worker_name(case.owner) if case.owner else None
         hint_key = "staff.hint_topic" if entry.topic_id is not None else "staff.hint_reply"
-        text = self._view.card(case, holder, hint=self._view.text(hint_key))
+        context, previous = await self._handoff.card_context(case)
+        text = self._view.card(
+            case,
+            holder,
+            hint=self._view.text(hint_key),
+            now=self._clock.now(),
+            transcript=context.transcript,
+            earlier=context.earlier,
+            previous_holder=previous,
+            places=await self._places(context.earlier, channel),
+        )
         return text, self._view.card_buttons(case)
+
+    async def _places(self, cases: Sequence[Case], channel: StaffChannel) -> dict[int, str]:
+        """Where each earlier case lives in the group, so its notes are one tap away."""
+        places = {}
+        for earlier in cases:
+            found = await self._ledger.entry(earlier.id)
+            link = channel.link(found.topic_id) if found and found.topic_id is not None else None
+            if link:
+                places[earlier.id] = link
+        return places
 
     def _title(self, case: Case, channel: StaffChannel) -> str:
         return self._view.title(case)[: channel.title_limit]

@@ -62,6 +62,10 @@ class MemoryStaffChannel:
         if self.fail_next:
             raise self.fail_next.pop(0)
 
+    def link(self, topic: int) -> str | None:
+        """A pretend address of a topic (``memory:/topic/50``)."""
+        return f"memory:/topic/{topic}" if topic in self.topics else None
+
     async def create_topic(self, title: str) -> int | None:
         """A new topic, or None without topics."""
         self._call("create_topic")

@@ -20,11 +20,15 @@ from bot.desk.items import NotePrompt, PostCard, PostIn
 from bot.desk.ledger import DeskLedger
 from flows.cases import Case, Worker, WorkerAction
 from flows.commands import StaffCommand, staff_command
+from flows.desk_resources import DeskResources
+from flows.directory import ResourceCard
+from flows.domain import Language, Priority
 from flows.handoff_service import HandoffService, WorkerOutcome
 from flows.inbox import Receipt
 from flows.outbox import CaseNotice, Outgoing
 from flows.ports import Clock
-from flows.staff_view import CASE_PAYLOAD
+from flows.staff_view import CasePayload, CaseVerb, parse_case_payload
+from flows.worker_actions import parse_priority
 
 log = logging.getLogger(__name__)
 MAX_ALERT = 200  # Telegram's limit for a callback answer
@@ -88,8 +92,10 @@ class StaffInputs:
         access: StaffAccess,
         channel: StaffChannel,
         clock: Clock,
+        resources: DeskResources | None = None,
     ) -> None:
         self._handoff = handoff
+        self._resources = resources
         self._view = handoff.rules.view
         self._ledger = ledger
         self._access = access
@@ -108,9 +114,8 @@ class StaffInputs:
     # --- buttons --------------------------------------------------------------------------------
 
     async def _button(self, receipt: Receipt | None, given: StaffInput) -> None:
-        kind, _, rest = given.data.partition(":")
-        verb, _, number = rest.partition(":")
-        if kind != CASE_PAYLOAD or not _case_number(number):
+        payload = parse_case_payload(given.data)
+        if payload is None or not _case_number(str(payload.case_id)):
             await self._done(receipt, answer=(given, None, False))
             return
         try:
@@ -125,26 +130,72 @@ class StaffInputs:
                 receipt, answer=(given, self._view.text("staff.refuse.not_team"), True)
             )
             return
-        case = await self._handoff.case(int(number))
+        case = await self._handoff.case(payload.case_id)
         if case is None:
             await self._done(receipt, answer=(given, self._view.text("staff.case_unknown"), True))
             return
-        if verb == "note":
-            await self._done(receipt, [NotePrompt(case.id)], answer=(given, None, False))
+        shown = self._shown_only(case, payload)
+        if shown is not None:
+            await self._done(receipt, shown, answer=(given, None, False))
             return
-        action = BUTTONS.get(verb)
-        if action is None:
-            await self._done(receipt, answer=(given, None, False))
-            return
-        outcome = await self._handoff.handle(
-            case.id, action, worker, receipt=receipt, refusal_inline=True
-        )
+        outcome = await self._button_action(receipt, case, worker, payload)
         if outcome is None:
             await self._done(receipt, answer=(given, self._view.text("staff.case_unknown"), True))
-        elif not outcome.decision.accepted:
+        elif not outcome.decision.accepted and outcome.decision.confirm is None:
             await self._answer(given, " ".join(outcome.decision.to_staff), alert=True)
         else:
             await self._answer(given, None, alert=False)
+
+    def _shown_only(self, case: Case, payload: CasePayload) -> list[Outgoing] | None:
+        """Buttons that only show something in the group (a prompt, a list); None otherwise."""
+        if payload.verb == CaseVerb.NOTE:
+            return [NotePrompt(case.id)]
+        if payload.verb == CaseVerb.CANCEL:
+            # « Non » after a colleague already said yes changes nothing either: say nothing.
+            cancelled = self._view.text("staff.confirm.cancelled")
+            return [CaseNotice(case.id, cancelled)] if case.is_open else []
+        if payload.verb == CaseVerb.READY and not payload.argument:
+            return [self._ready_picker(case)]
+        return None
+
+    async def _button_action(
+        self, receipt: Receipt | None, case: Case, worker: Worker, payload: CasePayload
+    ) -> WorkerOutcome | None:
+        """The worker action a card button asks for, decided and committed."""
+        verb, argument = payload.verb, payload.argument
+        priority = _priority(argument) if verb == CaseVerb.PRIORITY else None
+        ready = argument if verb == CaseVerb.READY else None
+        resource = await self._chosen(case, argument) if verb == CaseVerb.RESOURCE else None
+        action = {
+            CaseVerb.CONFIRM: BUTTONS.get(argument),
+            CaseVerb.PRIORITY: WorkerAction.PRIORITY,
+            CaseVerb.READY: WorkerAction.READY_REPLY,
+            CaseVerb.RESOURCE: WorkerAction.SEND_RESOURCE,
+        }.get(verb, BUTTONS.get(verb))
+        if action is None:
+            await self._done(receipt)
+            return None
+        return await self._handoff.handle(
+            case.id,
+            action,
+            worker,
+            receipt=receipt,
+            refusal_inline=True,
+            confirmed=verb == CaseVerb.CONFIRM,
+            priority=priority,
+            ready_reply=ready,
+            resource=resource,
+        )
+
+    def _ready_picker(self, case: Case) -> CaseNotice:
+        text, buttons = self._view.ready_picker(case, self._handoff.rules.workers.ready)
+        return CaseNotice(case.id, text, buttons=buttons)
+
+    async def _chosen(self, case: Case, token: str) -> ResourceCard | None:
+        if self._resources is None:
+            return None
+        language = case.context.get("language", self._view.language.value)
+        return await self._resources.chosen(token, Language.from_code(language))
 
     # --- messages in a case ---------------------------------------------------------------------
 
@@ -200,8 +251,54 @@ class StaffInputs:
             if case is not None:
                 card = PostCard(case.id, given.topic)
                 await self._handoff.read(worker, [case], receipt=receipt, then=[card])
+        elif command is StaffCommand.READY:
+            case = await self._case_for(receipt, given, "")
+            if case is not None:
+                await self._done(receipt, [self._ready_picker(case)])
+        elif command is StaffCommand.RESOURCE:
+            await self._resource_choices(receipt, given, argument)
+        elif command is StaffCommand.PRIORITY:
+            case = await self._case_for(receipt, given, "")
+            if case is not None:
+                await self._act_with(
+                    receipt, case, worker, given, priority=parse_priority(argument)
+                )
         else:
             await self._case_command(receipt, worker, given, ACTIONS[command], argument)
+
+    async def _resource_choices(
+        self, receipt: Receipt | None, given: StaffInput, argument: str
+    ) -> None:
+        """``/ressource food J1H`` in a case: the services found, one button each."""
+        case = await self._case_for(receipt, given, "")
+        if case is None:
+            return
+        if self._resources is None:
+            await self._done(receipt)
+            return
+        choices = await self._resources.choices(case, argument)
+        notice = CaseNotice(case.id, choices.text, _ref(given.message_id), buttons=choices.buttons)
+        await self._done(receipt, [notice])
+
+    async def _act_with(
+        self,
+        receipt: Receipt | None,
+        case: Case,
+        worker: Worker,
+        given: StaffInput,
+        *,
+        priority: Priority | None,
+    ) -> None:
+        outcome = await self._handoff.handle(
+            case.id,
+            WorkerAction.PRIORITY,
+            worker,
+            priority=priority,
+            receipt=receipt,
+            reply_to=_ref(given.message_id),
+        )
+        if outcome is None:
+            await self._done(receipt, [PostIn(self._view.text("staff.case_unknown"), given.topic)])
 
     async def _case_command(
         self,
@@ -358,6 +455,13 @@ class StaffInputs:
 
 def _case_number(number: str) -> bool:
     return number.isascii() and number.isdigit() and 0 < int(number) <= MAX_CASE_NUMBER
+
+
+def _priority(text: str) -> Priority | None:
+    try:
+        return Priority(text)
+    except ValueError:
+        return None
 
 
 def _ref(message_id: int | None) -> str | None:

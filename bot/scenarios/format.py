@@ -26,7 +26,7 @@ from pydantic import (
 CRISIS_LEVELS = ("none", "concern", "urgent")
 CASE_STATUSES = ("none", "queued", "worker", "closed")
 PRIORITIES = ("normal", "high", "urgent")
-WORKER_ACTIONS = ("take", "give_back", "close", "reopen")
+WORKER_ACTIONS = ("take", "give_back", "close", "reopen", "confirm", "cancel")
 MEDIA_KEYS = ("sticker", "voice", "photo", "document", "contact")
 ACTION_KEYS = (
     "say",
@@ -37,7 +37,20 @@ ACTION_KEYS = (
     "worker",
     "worker_says",
     "worker_note",
+    "worker_priority",
+    "worker_ready",
+    "worker_command",
+    "worker_press",
     *MEDIA_KEYS,
+)
+WORKER_KEYS = (
+    "worker",
+    "worker_says",
+    "worker_note",
+    "worker_priority",
+    "worker_ready",
+    "worker_command",
+    "worker_press",
 )
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d)\s*$")
 _UNITS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
@@ -144,9 +157,13 @@ class Step(_Strict):
     location: tuple[float, float] | None = None
     command: str | None = None
     wait: str | None = None
-    worker: Literal["take", "give_back", "close", "reopen"] | None = None
+    worker: Literal["take", "give_back", "close", "reopen", "confirm", "cancel"] | None = None
     worker_says: str | None = None
     worker_note: str | None = None
+    worker_priority: Literal["urgent", "high", "normal"] | None = None
+    worker_ready: str | None = None
+    worker_command: str | None = None
+    worker_press: str | int | None = None
     sticker: bool | None = None
     voice: bool | None = None
     photo: bool | None = None
@@ -164,8 +181,9 @@ class Step(_Strict):
             )
         if self.wait is not None:
             parse_duration(self.wait)
-        if self.command is not None and not self.command.startswith("/"):
-            raise ValueError(f"a command starts with '/': {self.command!r}")
+        for typed in (self.command, self.worker_command):
+            if typed is not None and not typed.startswith("/"):
+                raise ValueError(f"a command starts with '/': {typed!r}")
         return self
 
     @property
@@ -175,8 +193,8 @@ class Step(_Strict):
 
     @property
     def is_worker(self) -> bool:
-        """True for a worker's step (take, give back, close, reopen, says, note)."""
-        return self.action in ("worker", "worker_says", "worker_note")
+        """True for a worker's step (take, close…, says, note, priority, ready, command, press)."""
+        return self.action in WORKER_KEYS
 
     def describe(self) -> str:
         """A short line naming the step, for reports."""

@@ -258,8 +258,13 @@ class _Conversation:
         self._pseudonym = services.pseudonym(PERSON_ID)
         self._buttons: list[tuple[str, str]] = []
         self._worker = Worker(services.worker_pseudonym(WORKER_ID), WORKER_NAME)
-        self._staff = MemoryStaffGroup(services, PERSON_CHAT) if scenario.staff_group else None
+        self._staff = (
+            MemoryStaffGroup(services, PERSON_CHAT, worker_pseudonym=self._worker.pseudonym)
+            if scenario.staff_group
+            else None
+        )
         self._language: str | None = None
+        self._sent = 0  # the person's messages so far: each has its own id, as in Telegram
 
     async def start(self) -> None:
         """The worker's chosen first name, as ``/prenom`` would set it."""
@@ -302,13 +307,17 @@ class _Conversation:
         shown = " | ".join(label for label, _ in self._buttons)
         raise _StepError(f"no button starting with {press!r}; shown: {shown}")
 
+    def _next_reference(self) -> str:
+        self._sent += 1
+        return str(self._sent)
+
     async def _person_step(self, event: PersonEvent) -> Observed:
         inbound = Inbound(
             self._pseudonym,
             event,
             language_hint=self._scenario.phone_language,
             address=PERSON_CHAT,
-            reference=str(self._clock.now().timestamp()),
+            reference=self._next_reference(),
         )
         try:
             outcome = await self._services.conversations.handle(inbound)
@@ -317,11 +326,22 @@ class _Conversation:
         staff: list[str] = []
         if self._staff is not None:
             staff = await self._staff.after_person(outcome)
+        await self._person_received()  # the turn's own messages, already in ``outcome``
         return await self._observed(outcome.messages, staff, outcome.trace)
 
     # --- a worker --------------------------------------------------------------------------
 
     async def _worker_step(self, step: Step) -> Observed:
+        if step.worker in ("take", "give_back", "close", "reopen") or (
+            step.worker_says is not None or step.worker_note is not None
+        ):
+            staff = await self._worker_action(step)
+        else:
+            staff = await self._worker_in_group(step)
+        return await self._observed(await self._person_received(), staff, None)
+
+    async def _worker_action(self, step: Step) -> list[str]:
+        """Take, give back, close, reopen, says, note: the action itself."""
         handoff = self._services.handoff
         if step.worker is not None:
             action = WORKER_ACTIONS[step.worker]
@@ -336,10 +356,62 @@ class _Conversation:
         outcome = await handoff.handle(case.id, action, self._worker, text=text)
         if outcome is None:
             raise _StepError(f"case {case.id} disappeared")
-        staff: list[str] = []
-        if self._staff is not None:
-            staff = await self._staff.after_worker(outcome)
-        return await self._observed(outcome.decision.to_person, staff, None)
+        if self._staff is None:
+            return []
+        return await self._staff.after_worker(outcome)
+
+    async def _worker_in_group(self, step: Step) -> list[str]:
+        """Confirm, cancel, priority, ready reply, a command, a button: as in the group."""
+        staff = self._staff
+        if staff is None:
+            raise _StepError(f"{step.describe()} needs a staff group")
+        if step.worker_command is not None:
+            case = await self._case(open_only=False)
+            if case is None:
+                raise _StepError(f"no case to type {step.worker_command!r} in")
+            return await staff.type_in_case(case.id, step.worker_command)
+        if step.worker == "confirm":
+            found = staff.button(0, lambda _label, data: data.startswith("case:confirm:"))
+        elif step.worker == "cancel":
+            found = staff.button(0, lambda _label, data: data.startswith("case:cancel:"))
+        elif step.worker_priority is not None:
+            wanted = "case:priority:"
+            level = step.worker_priority
+            found = staff.button(
+                0, lambda _label, data: data.startswith(wanted) and data.endswith(f":{level}")
+            )
+        elif step.worker_ready is not None:
+            return await self._ready(staff, step.worker_ready)
+        else:
+            press = step.worker_press
+            assert press is not None
+            if isinstance(press, int) or str(press).strip().isdigit():
+                found = staff.button(int(press), None)
+            else:
+                key = _label_key(str(press))
+                found = staff.button(0, lambda label, _data: _label_key(label).startswith(key))
+        if found is None:
+            raise _StepError(f"the group shows no button for {step.describe()}")
+        return await staff.press(*found)
+
+    async def _ready(self, staff: MemoryStaffGroup, label: str) -> list[str]:
+        """The card's « ready replies » button, then the reply whose label starts so."""
+        shown = staff.button(0, lambda _label, data: data.startswith("case:ready:"))
+        if shown is None:
+            raise _StepError("the card shows no ready replies button")
+        seen = await staff.press(*shown)
+        key = _label_key(label)
+        found = staff.button(
+            0,
+            lambda text, data: (
+                data.startswith("case:ready:")
+                and data.count(":") == 3
+                and _label_key(text).startswith(key)
+            ),
+        )
+        if found is None:
+            raise _StepError(f"no ready reply starting with {label!r}")
+        return [*seen, *await staff.press(*found)]
 
     async def _wait(self, delta: timedelta) -> Observed:
         before = self._clock.now()
@@ -351,8 +423,11 @@ class _Conversation:
             messages.extend(await self._fire_followup(due[1]))
         self._clock.advance(until - self._clock.now())
         staff: list[str] = []
+        # Jobs due meanwhile run once, at the end of the wait (as a scheduler catching up).
+        await self._services.handoff.raise_untaken(self._services.realerts)
         if self._staff is not None:
             staff = await self._staff.after_wait(before, self._clock.now())
+        messages.extend(await self._person_received())
         return await self._observed(messages, staff, None)
 
     async def _next_followup(self, until: datetime) -> tuple[datetime, str] | None:
@@ -390,7 +465,14 @@ class _Conversation:
             language_hint=self._scenario.phone_language,
         )
         outcome = await self._services.conversations.handle(inbound)
+        await self._person_received()  # the check-in itself, already in ``outcome``
         return outcome.messages
+
+    async def _person_received(self) -> list[PersonMessage]:
+        """What left for the person through the outbox since the last step."""
+        if self._staff is None:
+            return []
+        return await self._staff.person_received(self._pseudonym)
 
     # --- what was seen ---------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from bot.desk.access import CannotCheckError, StaffAccess
 from bot.http import HttpServer, database_check
 from bot.metrics import Metrics
 from bot.runtime import StaffSide, Transport
-from bot.scheduler import Housekeeping, OpeningDigest, Scheduler, purge_now
+from bot.scheduler import DeskJobs, Housekeeping, OpeningDigest, Scheduler, purge_now
 from bot.settings import Settings, TelegramMode
 from bot.telegram.channels import TelegramPersonChannel, TelegramStaffChannel
 from bot.telegram.intake import TelegramIntake
@@ -93,7 +93,10 @@ class TelegramBot:
                 allowlist=settings.staff_workers,
                 ttl_s=settings.staff_member_cache_s,
             )
-            staff = StaffSide(self.staff_channel, access)
+            oncall = None
+            if settings.oncall_chat_id is not None:
+                oncall = TelegramStaffChannel(bot, settings.oncall_chat_id)
+            staff = StaffSide(self.staff_channel, access, oncall)
         else:
             log.warning("STAFF_CHAT_ID is not set: cases are kept, but no staff group is told")
         self.transport = Transport(
@@ -127,6 +130,12 @@ class TelegramBot:
                 bot, self.receive, allowed_updates=ALLOWED_UPDATES, timeout_s=poll_timeout_s
             )
         self.scheduler: Scheduler | None = None
+        self.desk_jobs = DeskJobs(
+            services.handoff,
+            services.realerts if staff is not None else None,
+            services.clock,
+            after_realert=self.transport.sender.wake,
+        )
         self._started = False
         self._receiving = asyncio.Lock()
 
@@ -166,9 +175,7 @@ class TelegramBot:
         housekeeping = Housekeeping(
             self.scheduler,
             wake_sender=self.transport.sender.wake,
-            purge=lambda: purge_now(
-                self.settings, self.services.sessions, self.services.clock.now()
-            ),
+            purge=self.purge,
             purge_at=self.settings.purge_at,
         )
         await housekeeping.start()
@@ -180,6 +187,7 @@ class TelegramBot:
                 self.announce_opening,
             )
             await digest.start()
+        self.desk_jobs.arm(self.scheduler)
         if self.poller is not None:
             await self.poller.start()
         else:

@@ -144,6 +144,13 @@ class TelegramStaffChannel:
         # Unknown until the first topic: a group that refuses topics gets one message per case.
         self.forum: bool | None = None
 
+    def link(self, topic: int) -> str | None:
+        """``https://t.me/c/<group>/<topic>``: opens the topic, for members only."""
+        digits = str(self.chat_id)
+        if not digits.startswith("-100"):
+            return None  # only supergroups have such links
+        return f"https://t.me/c/{digits.removeprefix('-100')}/{topic}"
+
     async def create_topic(self, title: str) -> int | None:
         """A new topic, or None if the group has no topics (or the bot may not make them)."""
         if self.forum is False:

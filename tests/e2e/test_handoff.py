@@ -79,6 +79,20 @@ def button(message: dict[str, Any], verb: str) -> str:
     raise AssertionError(f"no {verb} button on the card")
 
 
+async def asked(api: FakeBotApi, thread: int, words: str) -> dict[str, Any]:
+    """The newest message of the topic with buttons that says ``words``."""
+
+    def found() -> list[dict[str, Any]]:
+        return [
+            m
+            for m in api.bot_messages(STAFF, thread)
+            if "reply_markup" in m and words in str(m.get("text", ""))
+        ]
+
+    await api.wait_for(lambda: bool(found()))
+    return found()[-1]
+
+
 def in_topic(api: FakeBotApi, thread: int) -> list[str]:
     return [str(m.get("text", "")) for m in api.bot_messages(STAFF, thread)]
 
@@ -147,6 +161,10 @@ async def test_crisis_to_a_worker_and_back_to_the_bot(database_url: str) -> None
         assert not any("semble calme" in t for t in api.texts_to(PERSON.id))
 
         api.send_text(JULIE, "/fermer", chat_id=STAFF, thread_id=thread)
+        # The crisis was minutes ago: the desk asks before closing, and nothing changes yet.
+        question = await asked(api, thread, "Fermer le cas quand même")
+        assert "a terminé la conversation" not in api.texts_to(PERSON.id)[-1]
+        api.press(JULIE, button(question, "confirm"), message=question)
         await api.wait_for(lambda: "a terminé la conversation" in api.texts_to(PERSON.id)[-1])
         await api.wait_for(lambda: api.topics[thread] == f"🔴✅ {alias(bot)} #1")
 
@@ -353,6 +371,8 @@ async def test_no_staff_side_message_reveals_who_the_person_is(database_url: str
         api.send_text(JULIE, "/file", chat_id=STAFF)
         api.send_text(JULIE, "/cas", chat_id=STAFF, thread_id=thread)
         api.send_text(JULIE, "/rendre", chat_id=STAFF, thread_id=thread)
+        question = await asked(api, thread, "Rendre la conversation au bot quand même")
+        api.press(JULIE, button(question, "confirm"), message=question)
         await api.wait_for(lambda: "te repasse au bot" in api.texts_to(PERSON.id)[-1])
         await api.wait_for(lambda: api.topics[thread].startswith("🔴✅"))
         await settled(bot)

@@ -66,3 +66,25 @@ async def test_the_last_case_is_the_newest_open_or_closed(
     assert last is not None
     assert (last.id, last.status) == (second.id, CaseStatus.CLOSED)
     assert await lookup.last_case("b" * 64) is None
+
+
+async def test_asked_during_a_turn_the_lookups_answer_within_the_turn(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # A message right after a close asks for the last case while the turn holds the write
+    # lock (SQLite's BEGIN IMMEDIATE): a second connection waited for it and the person's
+    # "attends, t'es parti ?" got nothing.
+    uow_factory = SqlUnitOfWorkFactory(sessions, AddressCipher(generate_key()))
+    async with uow_factory() as uow:
+        closed = await uow.cases.add(waiting("a" * 64, Priority.NORMAL, 5))
+        await uow.cases.save(replace(closed, status=CaseStatus.CLOSED))
+        await uow.commit()
+    lookup = SqlCaseLookup(sessions)
+    async with uow_factory() as uow:
+        await uow.cases.add(waiting("b" * 64, Priority.NORMAL, 1))  # the turn has written
+        last = await lookup.last_case("a" * 64)
+        ahead = await lookup.ahead_of("c" * 64)
+        await uow.commit()
+    assert last is not None
+    assert last.id == closed.id
+    assert ahead == 1

@@ -228,6 +228,11 @@ SUICIDE_CONCERN = [
     "c'est la fin pour moi",
     "i've sorted everything out, this is the end",
     "j'ai fait mon testament, je suis prête",
+    # hopelessness said of everything
+    "everything feels pointless lately and i cant sleep",
+    "nothing matters anymore",
+    "plus rien n'a de sens depuis qu'elle est partie",
+    "tout me semble inutile",
 ]
 
 SELF_HARM_PHRASES = [
@@ -254,6 +259,7 @@ SELF_HARM_PHRASES = [
 ]
 
 OVERDOSE_URGENT = [
+    "je reconnais les signes, il fait une overdose là",
     "mon ami fait une overdose",
     "mon chum fait une od",
     "elle fait une surdose",
@@ -408,6 +414,9 @@ SEXUAL_ASSAULT_URGENT = [
 ]
 
 SEXUAL_ASSAULT_TRAPS = [
+    "this homework is pointless",
+    "la réunion était inutile",
+    "the meeting is pointless, nothing makes sense in that report",
     "il m'a forcé à partir",
     "ils m'ont forcé à signer le bail",
     "il a abusé de ma confiance",
@@ -556,6 +565,8 @@ TRAPS = [
     "c'est quoi la naloxone",
     "où trouver une trousse de naloxone",
     "c'est quoi les signes d'une overdose",
+    "comment on reconnaît une overdose ?",
+    "comment tu reconnais une surdose",
     # Issue 8: danger signs are harm-reduction questions
     "comment reconnaitre une surdose",
     "c'est quoi les symptômes d'une surdose au fentanyl",

@@ -376,6 +376,37 @@ def test_not_being_watched(text: str) -> None:
     assert not reader.read(text).watched
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je veux pas appeler personne",
+        "jveux pu appeler",
+        "j'ai pas envie d'appeler un numéro",
+        "je peux pas appeler, j'ai pas de crédit",
+        "j'appellerai personne",
+        "i don't want to call anyone",
+        "i can't call, no minutes left",
+        "i won't call",
+        "no calls please",
+    ],
+)
+def test_refusing_or_unable_to_call(text: str) -> None:
+    assert reader.read(text).refuses_call
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je vais appeler ma mère",
+        "call me maybe",
+        "can you call me back",
+        "pourquoi personne appelle",
+    ],
+)
+def test_not_refusing_to_call(text: str) -> None:
+    assert not reader.read(text).refuses_call
+
+
 @pytest.mark.parametrize("text", ["", "   ", "jai faim", "where can i shower", "🙂"])
 def test_plain_messages_have_no_cues(text: str) -> None:
     assert reader.read(text) == NO_CUES

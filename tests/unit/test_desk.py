@@ -8,6 +8,7 @@ would see in ``MemoryStaffChannel`` is asserted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,6 +34,7 @@ from flows.outbox import STAFF_LANE, ToPerson
 from flows.outbox import decode as decode_core
 from flows.ownership import Ownership
 from flows.service import ConversationService
+from flows.worker_actions import CONFIRM_WITHIN
 from nlu.crisis_lines import FileCrisisLineRegistry
 from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryCaseLookup, MemoryWorld
 from tests.plugins.core import text_reader
@@ -91,12 +93,16 @@ class Desk:
         ]
 
 
-def build(clock: FakeClock, *, forum: bool = True) -> Desk:
+def build(
+    clock: FakeClock, *, forum: bool = True, confirm_within: timedelta = timedelta(0)
+) -> Desk:
     catalogue = Catalogue.load()
     lines = FileCrisisLineRegistry.load()
     zone = ZoneInfo("America/Montreal")
     rules = HandoffRules(
-        catalogue=catalogue, clock=clock, config=HandoffConfig(organisation="Le Relais", zone=zone)
+        catalogue=catalogue,
+        clock=clock,
+        config=HandoffConfig(organisation="Le Relais", zone=zone, confirm_within=confirm_within),
     )
     availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=None, zone=zone)
     world = MemoryWorld()
@@ -248,3 +254,71 @@ async def test_the_opening_digest_lists_the_waiting_cases_once(desk: Desk) -> No
     assert alias_for(P) in digests[0]
     case = next(iter(desk.world.cases.values()))
     assert case.status is CaseStatus.QUEUED
+
+
+def payload_on(desk: Desk, prefix: str) -> tuple[int, str]:
+    """The newest message showing a button whose data starts with ``prefix``."""
+    for message in sorted(desk.channel.messages.values(), key=lambda m: -m.id):
+        for payload in message.payloads:
+            if payload.startswith(prefix):
+                return message.id, payload
+    raise AssertionError(f"no {prefix} button shown")
+
+
+async def test_the_card_lowers_a_priority_and_the_topic_says_so(desk: Desk) -> None:
+    await desk.say(CommandReceived("start"))
+    await desk.say(TextReceived(CRISIS), text=CRISIS)
+    _, lower = payload_on(desk, "case:priority:1:normal")
+    await desk.worker(StaffInput("button", MARC, data=lower, callback="c1"))
+    (title,) = desk.channel.topics.values()
+    assert title.startswith("🟢⏳"), "lowered to normal, still waiting"
+    (topic,) = desk.channel.topics
+    assert any("Marc a mis la priorité à" in t for t in desk.channel.texts(topic))
+
+
+async def test_closing_a_just_flagged_case_asks_and_no_changes_nothing(clock: FakeClock) -> None:
+    desk = build(clock, confirm_within=CONFIRM_WITHIN)
+    await desk.say(CommandReceived("start"))
+    await desk.say(TextReceived(CRISIS), text=CRISIS)
+    await desk.worker(StaffInput("button", JULIE, data=take_payload(desk), callback="c1"))
+    _, close = payload_on(desk, "case:close:")
+    await desk.worker(StaffInput("button", JULIE, data=close, callback="c2"))
+    assert desk.channel.answers[-1] == ("c2", None, False), "a question, not a refusal"
+    _, no = payload_on(desk, "case:cancel:")
+    await desk.worker(StaffInput("button", JULIE, data=no, callback="c3"))
+    (topic,) = desk.channel.topics
+    assert "rien n’a changé" in desk.channel.texts(topic)[-1]
+    assert (await desk.handoff.case(1)).status is CaseStatus.TAKEN  # type: ignore[union-attr]
+    _, yes = payload_on(desk, "case:confirm:")
+    await desk.worker(StaffInput("button", JULIE, data=yes, callback="c4"))
+    assert (await desk.handoff.case(1)).status is CaseStatus.CLOSED  # type: ignore[union-attr]
+    closing, offer = desk.to_person()[-2:]
+    assert "a terminé la conversation" in closing
+    assert "relancer" in offer, "a follow-up is offered when the case closes"
+
+
+async def test_ready_replies_are_offered_and_sent_signed(desk: Desk) -> None:
+    await desk.say(CommandReceived("start"))
+    await desk.say(ButtonPressed("human"))
+    await desk.worker(StaffInput("button", JULIE, data=take_payload(desk), callback="c1"))
+    (topic,) = desk.channel.topics
+    await desk.worker(StaffInput("command", JULIE, text="/pret", message_id=11, topic=topic))
+    assert "Réponses prêtes" in desk.channel.texts(topic)[-1]
+    _, hello = payload_on(desk, "case:ready:1:hello")
+    await desk.worker(StaffInput("button", JULIE, data=hello, callback="c2"))
+    assert desk.to_person()[-1].startswith("Julie — Le Relais :")
+    assert "a envoyé une réponse prête" in desk.channel.texts(topic)[-1]
+
+
+async def test_a_new_case_names_the_earlier_ones_and_where_they_are(desk: Desk) -> None:
+    await desk.say(CommandReceived("start"))
+    await desk.say(ButtonPressed("human"))
+    await desk.worker(StaffInput("button", JULIE, data=take_payload(desk), callback="c1"))
+    _, close = payload_on(desk, "case:close:")
+    await desk.worker(StaffInput("button", JULIE, data=close, callback="c2"))
+    first_topic = next(iter(desk.channel.topics))
+    await desk.say(ButtonPressed("human"))
+    second_topic = list(desk.channel.topics)[1]
+    card = next(m for m in desk.channel.in_topic(second_topic) if "Cas " in m.text)
+    assert "Cas précédents : #1" in card.text
+    assert f"memory:/topic/{first_topic}" in card.text, "one tap to the earlier notes"

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler import FOLLOWUP_JOB, PURGE_JOB, Housekeeping, Scheduler
+from bot.scheduler import FOLLOWUP_JOB, RETENTION_JOB, Housekeeping, Scheduler
 from flows import followups
 from flows.actions import CancelFollowUps, Reply, ScheduleFollowUp
 from flows.directory import SearchPage
@@ -350,7 +350,7 @@ async def test_housekeeping_wakes_the_sender_every_minute_and_purges_at_night() 
         await Housekeeping(
             scheduler, wake_sender=lambda: woken.append(True), purge=purge, purge_at="03:30"
         ).start()
-        nightly = scheduler.next_run(PURGE_JOB)
+        nightly = scheduler.next_run(RETENTION_JOB)
         assert nightly is not None
         assert (nightly.hour, nightly.minute) == (3, 30)
         assert nightly.utcoffset() in (timedelta(hours=-5), timedelta(hours=-4))

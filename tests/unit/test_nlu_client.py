@@ -269,6 +269,41 @@ async def test_the_response_selector_wins_over_the_retrieval_intent_name(
     assert reading.faq_key == "prep"
 
 
+def _hesitating(first: tuple[str, float], second: tuple[str, float]) -> dict[str, Any]:
+    body = rasa_parse("faq", 1.0, topic=first[0])
+    selector = body["response_selector"]["faq"]
+    selector["response"]["confidence"] = first[1]
+    selector["ranking"] = [
+        {"intent_response_key": f"faq/{key}", "confidence": value} for key, value in (first, second)
+    ]
+    return body
+
+
+async def test_two_privacy_topics_sharing_the_selector_are_one_question_answered(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    # "c vraiment anonyme? la police peut savoir que je t'écris?" asks both: the selector
+    # splits 0.47 police / 0.44 anonymous; either answer serves the person.
+    rasa.answer = lambda _: httpx.Response(
+        200, json=_hesitating(("police", 0.47), ("anonymous", 0.44))
+    )
+    reading = await client.parse("c vraiment anonyme? la police peut savoir?", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert (reading.faq_runner_up, reading.faq_runner_up_confidence) == ("anonymous", 0.44)
+    assert reading.confident_faq == "police"
+
+
+async def test_a_privacy_topic_hesitating_with_an_unrelated_one_stays_a_doubt(
+    client: RasaNluClient, rasa: FakeRasa
+) -> None:
+    rasa.answer = lambda _: httpx.Response(
+        200, json=_hesitating(("police", 0.47), ("pets_shelter", 0.44))
+    )
+    reading = await client.parse("…", Language.FR)
+    assert isinstance(reading, Interpretation)
+    assert reading.confident_faq is None
+
+
 async def test_faq_without_a_topic_is_not_understood(client: RasaNluClient, rasa: FakeRasa) -> None:
     rasa.answer = lambda _: httpx.Response(200, json=rasa_parse("faq", 0.9))
     reading = await client.parse("…", Language.FR)

@@ -223,6 +223,18 @@ async def test_while_queued_text_reaches_the_team_and_the_person_is_never_met_wi
     assert desk.case.status is CaseStatus.QUEUED
 
 
+async def test_after_a_crisis_refusing_to_call_is_heard_and_the_lines_stay_in_reach(
+    desk: Desk,
+) -> None:
+    await desk.say(TextReceived(CRISIS_TEXT))
+    outcome = await desk.say(TextReceived("je veux pas appeler personne"), reference="m4")
+    said = "\n".join(texts(outcome))
+    assert "pas à appeler" in texts(outcome)[0], "writing here is enough"
+    assert "535353" in said, "the text line is still there for someone who will not call"
+    assert relays(outcome) == [RelayToWorker("je veux pas appeler personne", reference="m4")]
+    assert desk.owner is Owner.QUEUED
+
+
 async def test_while_queued_the_wait_counts_the_people_ahead(desk: Desk) -> None:
     await desk.say(CommandReceived("start"))  # the person pressed Start
     for other in ("c" * 64, "d" * 64):

@@ -242,6 +242,7 @@ def test_payloads_read_back_and_fit_telegram() -> None:
         "res", 12, "food:45.401:-71.892:0:ab12cd34"
     )
     assert parse_case_payload("case:take:douze") is None
+    assert parse_case_payload("case:take:²") is None, "a digit int() refuses"
     assert parse_case_payload("theme:food") is None
     longest = case_payload("res", 999_999, "substance_use:-45.401:-171.892:4:ab12cd34")
     assert len(longest.encode()) <= 64
