@@ -352,6 +352,12 @@ _OVERDOSE_URGENT = _rules(
     r"(?! (?:in the morning|early|on time|for school|for work))|\bunresponsive\b",
     r"\b(?:inconscient|inconsciente|perdu connaissance|sans connaissance|unconscious"
     r"|passed out and)\b",
+    r"\b(?:convulse|convulsent|convulsions|en convulsion|convulsing|seizing|having a seizure"
+    r"|having seizures|crise d epilepsie|fait une crise d epilepsie)\b(?! (?:pas|plus|jamais"
+    r"|not|never)\b)",
+    r"\b(?:il|elle|ils|elles|mon \S+|ma \S+|he|she|they|my \S+)(?: \S+){0,2}? (?:repond|reponds"
+    r"|repondent|reagit|reagissent) (?:plus|pu|pas|presque plus|a rien|plus a rien)\b"
+    r"(?! (?:a|au|aux|sur|depuis|de|quand|mes|ses|messages|textos))",
     r"\b(?:levres|levre|bouche|visage|doigts|ongles|peau|lips|face|fingers|fingertips|skin)"
     r"(?: \S+){0,3}? (?:bleu|bleus|bleue|bleues|mauve|mauves|violet|violets|violette"
     r"|violettes|gris|grise|blue|purple|grey|gray)\b",
@@ -391,6 +397,15 @@ _OVERDOSE_URGENT = _rules(
 _SUICIDE_URGENT = _rules(
     _S,
     _URGENT,
+    # a means and a time: "je vais avaler les cachets de ma mère ce soir"
+    r"\b(?:vais|veux|va|vas|going to|gonna|will|want to) (?:(?:avaler|gober|me taper|swallow"
+    r"|down) (?:tous |toutes |toute |all |all of )?(?:les|mes|ses|des|my|the|his|her)|(?:prendre"
+    r"|take|pop) (?:tous|toutes|all|all of) (?:les|mes|ses|my|the|his|her)|(?:avaler|gober"
+    r"|prendre|swallow|take|down) (?:la boite de|la plaquette de|le pot de|la bouteille de"
+    r"|a bottle of|the whole bottle of|the whole))"
+    rf"(?: \S+){{0,3}}? {_PILLS}\b(?: \S+){{0,6}}? (?:ce soir|cette nuit|tonight|maintenant"
+    r"|tout de suite|d un coup|en meme temps|pour en finir|pour dormir pour toujours|at once"
+    r"|right now|to end it|and never wake up|pour plus me reveiller)\b",
     rf"\b{_JE}\b{_gap(3)} {_INTENT_FR}{_gap(2)} {_ME} {_KILL_SELF_FR}\b",
     rf"\b(?:envie|gout|idee|idees|pensees|pense|penser|hate|besoin|essaye|essayer|tente"
     rf"|tenter) (?:de|d|a) {_ME} {_KILL_SELF_FR}\b",
@@ -528,6 +543,25 @@ _VIOLENCE_URGENT = _rules(
     r"(?: \S+){0,4}? (?:force|peur|aide|help|police|vite|chez moi|dans l appart)\b",
     r"\b(?:break|breaking|broke|kick|kicking|kicked) (?:down |in )?(?:the|my|our) door\b"
     r"|\b(?:the|my) door (?:in|down)\b(?: \S+){0,4}? (?:scared|help|now)\b",
+    # someone hitting the person or a parent, now: "il cogne ma mère là maintenant"
+    rf"\b(?:{_AGENT}|{_PERSON_EN}|y)(?: \S+){{0,4}}? (?:frappe|frappent|cogne|cognent|tabasse"
+    r"|tabassent|bat|battent|fesse|fessent|tape|tapent|beating|beats|hitting|hits|punching"
+    r"|slapping|kicking|choking|strangling|hurting|crisse des volees a|crisse une volee a)"
+    r" (?:up )?(?:sur )?(?:ma|mon|me|m|moi|my|me|on my|nous|us|ma petite|mon petit)\b"
+    r"(?! (?:porte|door|fenetre|window|mur|wall|table|balle|ball|ballon|vitre|char|car)\b)"
+    r"(?: \S+){0,6}? (?:la maintenant|maintenant|en ce moment|right now|now|as we speak"
+    r"|pendant que j ecris|while i type|ce soir|tonight)\b",
+    # "y me crisse des volées": being beaten, said the Québec way, or hunted in the house
+    r"\b(?:me|m) (?:crisse|crissent|sacre|sacrent|donne|donnent|met|mettent|fout|foutent)"
+    r" (?:des|une) (?:volees|volee|raclee|raclees|taloches|claques|coups de poing)\b"
+    r"(?: \S+){0,8}? (?:la|maintenant|ce soir|cherche|peur|cache|cachee|aide)\b",
+    rf"\b(?:{_AGENT}|{_PERSON_EN}|y)(?: \S+){{0,2}}? (?:me cherche|me cherchent|me trouve pas"
+    r"|is looking for me|s looking for me|are looking for me|is coming for me|s coming for"
+    r" me|is going to come for me|gonna come for me|will come for me|going to come after me"
+    r"|coming after me)\b(?!(?: \S+){0,3}? (?:pour|to) (?:me|m) (?:rendre|donner|dire|parler"
+    r"|aider|ramener|inviter|give|return|help|pick))(?: \S+){0,4}? (?:dans la maison|dans l"
+    r" appart|dans la chambre|in the house|next|now|right now|maintenant|en ce moment|tonight"
+    r"|ce soir)\b",
 )
 
 _CHILD_ABUSE_URGENT = _rules(
@@ -689,6 +723,15 @@ _SELF_HARM_CONCERN = _rules(
     r"(?! (?:shaving|cooking|by accident|accidentally|on (?:the|a) (?:stove|oven|pan)))",
     r"\b(?:lames?|rasoir|blade|blades|razor|razors) (?:pour|to|for) (?:me|my ?self|cut"
     r"|couper)\b|\bje cache (?:des|mes) lames\b",
+    # "jme suis encore faite des marques su les bras avec une lame"
+    r"\b(?:me|m) (?:suis |fais |fait )?(?:encore |re )?(?:fait|faite|fais|faire) (?:des"
+    r" |les )?(?:marques|entailles|coupures|brulures|cicatrices)\b(?: \S+){0,8}? (?:lame"
+    r"|lames|rasoir|couteau|exacto|compas|briquet|cigarette|clope|ciseaux|verre casse)\b",
+    # "i keep burning my arm with a lighter"
+    r"\b(?:cut|cutting|burn|burning|burnt|burned|scratch|scratching|carve|carving|carved)"
+    r" (?:my|myself on my|myself on the) (?:arm|arms|leg|legs|wrist|wrists|thigh|thighs|skin"
+    r"|stomach|hand|hands)\b(?: \S+){0,4}? (?:lighter|blade|razor|knife|cigarette|on purpose"
+    r"|again|tonight|every night|to feel)\b",
 )
 
 _SUICIDE_CONCERN = _rules(
@@ -904,10 +947,16 @@ _MASKS: Final[tuple[re.Pattern[str], ...]] = tuple(
         r" (?:d une |d un |d |de |des |de la |du |une"
         r" |un |l |la |le |an |a |of an |of a |of |in an |in a |for an |for a |during an"
         r" |during a |to an |to a )?(?:overdoses?|surdoses?|od|ods)\b",
-        r"\b(?:overdose|overdoses|surdose|od) (?:de|d|of|on) (?:chocolat|sucre|series|serie"
+        r"\b(?:overdose|overdoses|overdosed|overdosing|surdose|od|oded|od ed|od d) (?:de|d|of"
+        r"|on) (?:chocolat|sucre|series|serie"
         r"|netflix|travail|boulot|info|infos|informations|reunions|bonbons|cafe|cafeine|tele"
         r"|jeux|jeux video|sport|emails|courriels|devoirs|coffee|sugar|candy|chocolate|tv|work"
         r"|love|amour|cuteness|mignonnerie|nostalgie|nostalgia|memes)\b",
+        # « il ressemble à quoi quelqu'un qui fait une OD ? »: what anyone looks like, a lesson
+        r"\b(?:ressemble a quoi|ressemblent a quoi|a quoi (?:ca |ils |elles |il |elle )?"
+        r"ressemble(?:nt)?|de quoi (?:ca |il |elle )?a l air)(?: \S+){0,2}? (?:quelqu un"
+        r"|une personne|qqn|les gens|quelqu un qui|une personne qui|les gens qui)(?: qui)?"
+        r"(?: \S+){0,6}? (?:od|overdose|surdose|en od|en overdose|en surdose)\b",
         # "what does an overdose look like", "how can you tell if someone is overdosing": a
         # lesson about anyone; "how do I know if HE is overdosing" is not masked.
         r"\b(?:what does|what do|what s|what is|how does) (?:an |a |the )?(?:\S+ )?(?:overdose"

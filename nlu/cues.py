@@ -95,12 +95,14 @@ _RELATIONS: Final[dict[str, tuple[str, ...]]] = {
         "meilleur ami", "meilleure amie", "best friend", "pal",
     ),
     "parent": (
-        "pere", "mere", "papa", "maman", "parents", "daron", "daronne", "darons", "dad",
+        "pere", "mere", "papa", "maman", "parents", "daron", "daronne", "darons", "reum",
+        "reup", "dad",
         "mom", "mum", "mother", "father", "parent", "mama", "stepdad", "stepmom",
         "beau pere", "belle mere",
     ),
     "sibling": (
-        "frere", "soeur", "freres", "soeurs", "frerot", "reuf", "brother", "sister",
+        "frere", "soeur", "freres", "soeurs", "frerot", "reuf", "frangin", "frangine",
+        "frangins", "frangines", "brother", "sister",
         "brothers", "sisters", "bro", "sis", "demi frere", "demi soeur",
     ),
     "neighbour": ("voisin", "voisine", "voisins", "neighbour", "neighbor", "neighbours",
@@ -143,7 +145,8 @@ _THEIR_NEED_FR = (
 )
 _THEIR_NEED_EN = (
     r"(?:is|s|has|needs|need|uses|used|is using|drinks|sleeps|is sleeping|slept|lives"
-    r"|is living|got|gets|can not|could not|does not|did not|keeps|was|is on|is addicted"
+    r"|is living|got|gets|(?:can not|could not|does not|did not) (?:find|get|eat|sleep|have"
+    r"|pay|stop|afford|know where|go home)|keeps|was|is on|is addicted"
     r"|is homeless|is hungry|ran away|has been|just got|lost|is looking|wants to|does"
     r"|smokes|injects|takes)"
 )
@@ -157,6 +160,10 @@ _FOR_SOMEONE: Final = tuple(
         rf"\b(?:asking|ask|writing|looking|it is|it s|its|this is|that is|that s|texting"
         rf"|question) (?:this )?for {_A}"
         rf" {_REL_WORD}\b",
+        # "je m'inquiète pour mon frangin", "worried about my son"
+        rf"\b(?:inquiet|inquiete|inquiets|m inquiete|m inquiete pour|peur pour|stresse pour"
+        rf"|worried about|worried for|scared for|afraid for|concerned about|worry about) (?:pour"
+        rf" )?{_A} {_REL_WORD}\b",
         # "aider mon fils", "help my brother", "comment aider une amie"
         rf"\b(?:aider|aide|help|helping|support|soutenir|accompagner) {_A} {_REL_WORD}\b",
         # "mon ami dort dehors", "ma mère a besoin de manger"
@@ -174,7 +181,7 @@ _FOR_SOMEONE: Final = tuple(
     )
 )
 # Rules whose relation word follows an indefinite article ("un chum" is a friend).
-_INDEFINITE_RULES: Final = frozenset({5, 6})
+_INDEFINITE_RULES: Final = frozenset({6, 7})
 # "comment l'aider", "how do I help him": the relation is named elsewhere in the message.
 _HELPING_THEM: Final = _rx(
     r"\b(?:comment|comme|pour|peux|veux|how|can|could|want to)(?: \S+){0,3}? (?:l|la|le|les|lui"
@@ -237,7 +244,8 @@ _WORKER = (
     r"|intervenant|intervenante|intervenants|educateur|educatrice|educ|educateur de rue"
     r"|educatrice de rue|tr|quelqu un|quelqu un de l equipe|quelqu un de votre equipe"
     r"|quelqu un de ton equipe|une personne|votre equipe|ton equipe|l equipe|un membre"
-    r"|outreach worker|street worker|worker|someone|somebody|anyone|one of you|your team"
+    r"|outreach workers|street workers|workers|outreach worker|street worker|worker|someone"
+    r"|somebody|anyone|one of you|your team"
     r"|the team|a person|someone from (?:the|your) team)"
 )
 _ASKS_MEETING: Final = tuple(

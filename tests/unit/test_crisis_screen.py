@@ -24,6 +24,8 @@ OTHER = CrisisCategory.OTHER
 screen = DeterministicCrisisScreen()
 
 SUICIDE_URGENT = [
+    "j'en peux plus de cette vie, je vais avaler les cachets de ma mère ce soir",
+    "i'm going to take all my pills tonight",
     # Québec
     "je veux mourir",
     "jveu mourir",
@@ -236,6 +238,8 @@ SUICIDE_CONCERN = [
 ]
 
 SELF_HARM_PHRASES = [
+    "jme suis encore faite des marques su les bras avec une lame",
+    "i keep burning my arm with a lighter, did it again tonight",
     "je me scarifie",
     "je me suis encore scarifiée",
     "je me mutile",
@@ -259,6 +263,7 @@ SELF_HARM_PHRASES = [
 ]
 
 OVERDOSE_URGENT = [
+    "ma pote a sniffé un truc, elle convulse et elle répond plus",
     "je reconnais les signes, il fait une overdose là",
     "mon ami fait une overdose",
     "mon chum fait une od",
@@ -319,6 +324,10 @@ OVERDOSE_CONCERN = [
 ]
 
 VIOLENCE_URGENT = [
+    "my dad is wasted and beating up my mom right now",
+    "im scared hes gonna come for me next",
+    "mon daron est bourré il cogne ma mère là maintenant",
+    "mon beau-père me crisse des volées pis là y me cherche dans la maison",
     "mon chum va me tuer",
     "il va me tuer",
     "mon ex menace de me tuer",
@@ -414,6 +423,16 @@ SEXUAL_ASSAULT_URGENT = [
 ]
 
 SEXUAL_ASSAULT_TRAPS = [
+    "elle répond plus à mes messages depuis hier",
+    "il frappe fort au hockey",
+    "je vais prendre mes médicaments ce soir comme d'habitude",
+    "gonna take my meds tonight",
+    "il me cherche partout pour me rendre mes clés",
+    "je me suis fait des marques au crayon sur le bras",
+    "mon père frappe ma porte pour que je me lève maintenant",
+    "il ressemble à quoi quelqu'un qui fait une OD ?",
+    "à quoi ça ressemble quelqu'un qui est en train de faire une od",
+    "i think i overdosed on coffee this morning haha",
     "this homework is pointless",
     "la réunion était inutile",
     "the meeting is pointless, nothing makes sense in that report",

@@ -94,6 +94,10 @@ def test_other_numbers_are_not_an_age(text: str) -> None:
         ("a friend of mine is homeless", "friend"),
         ("how can i help my neighbour, he's alone", "neighbour"),
         ("my 16 year old is using", None),  # the relation word is missing: not claimed
+        ("je m'inquiète pour mon frangin, il zone dehors", "sibling"),
+        ("worried about my son, he barely eats", "child"),
+        ("ma daronne a plus rien à manger", "parent"),
+        ("my sister did not eat in two days", "sibling"),
     ],
 )
 def test_asking_for_someone_else_names_the_relation(text: str, relation: str | None) -> None:
@@ -117,6 +121,8 @@ def test_asking_for_someone_else_names_the_relation(text: str, relation: str | N
         "une femme a besoin d'un refuge",
         "jai faim",
         "mon fils me manque",
+        "im 14 and starving, my mom didnt leave any money",
+        "my dad did not come home last night",
     ],
 )
 def test_the_persons_own_situation_is_not_someone_else(text: str) -> None:
@@ -180,6 +186,7 @@ def test_not_asking_for_a_human(text: str) -> None:
         "can someone from your team come meet me downtown",
         "can i see a worker in person",
         "could someone come see me",
+        "could i meet one of your street workers face to face somewhere downtown",
     ],
 )
 def test_asking_to_meet_a_worker_is_also_asking_for_a_human(text: str) -> None:
