@@ -5,7 +5,8 @@ package, nothing downloaded) to choose between French and English only, and answ
 whenever it would be a guess:
 
 - fewer than ``MIN_WORDS`` words or ``MIN_LETTERS`` letters ("ok", "lol", "k", "😭", a postal
-  code, a single place name such as "Montréal": one word says too little);
+  code, a single place name such as "Montréal": one word says too little) — except the few
+  words of ``_ONE_WORD`` that nobody types in the other language ("faim", "hungry");
 - lingua's confidence for the winner below ``MIN_CONFIDENCE`` (joual such as "chu pu
   capable" reads 0.64 French: unsure, so the conversation keeps its language);
 - words that only French uses and words that only English uses in the same short message
@@ -68,6 +69,21 @@ _ONLY_EN: Final = _words(
 )
 
 
+# One word can be enough when nobody would type it in the other language ("faim" on an
+# English phone, "hungry" on a French one). "help", "ok", "allo", "stop" are typed by both,
+# and "merci", "bonjour", "thanks" are politeness bilingual people use either way.
+_ONE_WORD: Final = {
+    **dict.fromkeys(
+        _words("faim manger bouffe dormir hébergement hebergement logement"),
+        Language.FR,
+    ),
+    **dict.fromkeys(
+        _words("food hungry shelter starving homeless"),
+        Language.EN,
+    ),
+}
+
+
 class LinguaLanguageDetector:
     """``LanguageDetector`` over lingua, restricted to French and English, preloaded once."""
 
@@ -90,6 +106,8 @@ class LinguaLanguageDetector:
     def detect(self, text: str) -> Language | None:
         """FR or EN when the text clearly is; None when unsure (short, mixed, emoji only)."""
         words = _WORD.findall(text.casefold())
+        if len(words) == 1 and words[0] in _ONE_WORD:
+            return _ONE_WORD[words[0]]
         if len(words) < self._min_words or sum(map(len, words)) < self._min_letters:
             return None
         values = self._lingua.compute_language_confidence_values(" ".join(words))

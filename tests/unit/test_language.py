@@ -91,6 +91,8 @@ UNSURE = [
     "asdf qwerty",
     "thanks",
     "merci",
+    "help",
+    "stop",
 ]
 
 
@@ -102,6 +104,17 @@ def test_english_is_english(text: str) -> None:
 @pytest.mark.parametrize("text", FRENCH)
 def test_french_joual_and_slang_are_french(text: str) -> None:
     assert detector.detect(text) is Language.FR
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("faim", Language.FR), ("manger", Language.FR), ("Dormir", Language.FR),
+     ("food", Language.EN), ("hungry", Language.EN), ("shelter", Language.EN)],
+)  # fmt: skip
+def test_one_need_word_nobody_types_in_the_other_language_is_enough(
+    text: str, language: Language
+) -> None:
+    assert detector.detect(text) is language
 
 
 @pytest.mark.parametrize("text", UNSURE)
