@@ -6,6 +6,7 @@ the person reads goes through the outbox like everything else.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.delivery import PersonChannel
@@ -70,8 +71,12 @@ class PersonInputs:
                 await uow.inbox.done(entry.receipt)
                 await uow.commit()
             return
-        await self._answer(callback, None)
-        await self._conversations.handle(inbound, receipt=entry.receipt)
+        # The spinner stops while the turn runs: the answer is not on the turn's path.
+        answering = asyncio.create_task(self._answer(callback, None))
+        try:
+            await self._conversations.handle(inbound, receipt=entry.receipt)
+        finally:
+            await answering
 
     async def tell_waiting(self, entries: list[InboxEntry]) -> None:
         """These people's messages wait behind many others: say so, once, in one transaction."""

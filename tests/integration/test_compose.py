@@ -33,20 +33,6 @@ def test_the_compose_file_follows_the_compose_specification() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_bot_starts_only_once_the_database_is_migrated_and_the_nlu_is_healthy() -> None:
-    services = _compose()["services"]
-    assert services["bot"]["depends_on"] == {
-        "migrate": {"condition": "service_completed_successfully"},
-        "rasa": {"condition": "service_healthy"},
-    }
-    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
-    assert services["rasa"]["depends_on"]["nlu-train"]["condition"] == (
-        "service_completed_successfully"
-    )
-    for name in ("postgres", "rasa", "bot"):
-        assert "healthcheck" in services[name], name
-
-
 def test_data_lives_in_named_volumes_and_only_the_proxy_faces_the_internet() -> None:
     compose = _compose()
     named = set(compose["volumes"])
