@@ -8,7 +8,11 @@ COPY bot ./bot
 COPY flows ./flows
 COPY nlu ./nlu
 COPY resources_db ./resources_db
-RUN pip install --no-cache-dir -e .
+# Editable: the migrations folder (not a package) is read from /app beside the code. The
+# NLU model is not in the image (the rasa service serves it from its own volume).
+RUN pip install --no-cache-dir -e . && mkdir -p /app/data && chown passerelle /app/data
 USER passerelle
+# The webhook (/telegram), /healthz and /metrics.
+EXPOSE 8080
 ENTRYPOINT ["passerelle"]
 CMD ["run"]

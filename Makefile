@@ -66,9 +66,9 @@ fmt: $(STAMP) ## Format the code
 	@$(BIN)/ruff format .
 	@$(BIN)/ruff check --fix .
 
-bench: $(STAMP) ## Run the benchmarks (see docs/benchmarks.md)
+bench: $(STAMP) ## Run the benchmark suite and write docs/benchmarks.md (not part of `make test`)
+	@$(BIN)/python -m benchmarks.suite --write docs/benchmarks.md
 	@$(BIN)/python -m benchmarks.search
-	@$(BIN)/python -m benchmarks.turns
 
 clean: ## Remove virtual environments, models and local data
 	rm -rf $(VENV) $(RASA_VENV) nlu/rasa/models data/*.db*

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -87,30 +88,39 @@ class ChatEraser(Protocol):
 
 @dataclass
 class TokenBucket:
-    """``rate`` calls a second on average, ``rate`` at once at most; one per process."""
+    """At most ``rate`` calls in any second, one per process (a sliding window).
+
+    A bucket that starts full lets ``rate`` calls out at once and ``rate`` more within the
+    same second: twice Telegram's limit. The window never does: at most ``limit`` calls in
+    any ``window_s`` (≥ 1) seconds, so the average reaches the cap and no second goes
+    over it.
+    """
 
     rate: float
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    _tokens: float = field(init=False)
-    _at: float = field(init=False)
+    _calls: deque[float] = field(init=False, default_factory=deque)
+    _limit: int = field(init=False)
+    _window_s: float = field(init=False)
     _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
-        self._tokens = self.rate
-        self._at = self.monotonic()
+        # A whole number of calls per second (a fractional cap rounds down); below one a
+        # second, one call per 1 / rate seconds.
+        self._limit = max(1, int(self.rate))
+        self._window_s = max(1.0, 1 / self.rate)
 
     async def acquire(self) -> None:
-        """Wait for one token."""
+        """Wait until a call fits in the window, and count it."""
         async with self._lock:
             while True:
                 now = self.monotonic()
-                self._tokens = min(self.rate, self._tokens + (now - self._at) * self.rate)
-                self._at = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                while self._calls and now - self._calls[0] >= self._window_s:
+                    self._calls.popleft()
+                if len(self._calls) < self._limit:
+                    self._calls.append(now)
                     return
-                await self.sleep((1 - self._tokens) / self.rate)
+                await self.sleep(self._window_s - (now - self._calls[0]))
 
 
 @dataclass

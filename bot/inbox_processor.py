@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from flows.inbox import LeaseLostError
-from resources_db.transport import InboxEntry, InboxStore
+from resources_db.transport import InboxDirect, InboxEntry, InboxStore
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,31 @@ class InboxProcessor:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self.in_flight = 0
+        # A finished turn calls for a new claim only if rows were stored meanwhile (they may
+        # wait behind it in its lane) or the last claim filled every worker.
+        self._wakes = 0
+        self._saturated = False
 
     def wake(self) -> None:
         """A row was stored (or a lane freed): the dispatcher looks now."""
+        self._wakes += 1
         self._wake.set()
+
+    def direct(self) -> InboxDirect:
+        """What the inbox needs to hand this processor the rows it stores (no claim)."""
+        return InboxDirect(self.holder, self._limits.lease_s, self.free, self.take)
+
+    def free(self) -> int:
+        """How many workers are idle (0 while stopping)."""
+        if self._stopping or not self._tasks:
+            return 0
+        return max(0, self._limits.concurrency - self.in_flight)
+
+    def take(self, entries: list[InboxEntry]) -> None:
+        """Rows stored leased to this processor: its workers handle them now."""
+        for entry in entries:
+            self.in_flight += 1
+            self._queue.put_nowait(entry)
 
     async def start(self) -> None:
         """Start the dispatcher, the workers and the watchdog (once)."""
@@ -135,6 +156,7 @@ class InboxProcessor:
                     self.in_flight += 1
                     self._queue.put_nowait(entry)
                 claimed = len(entries)
+            self._saturated = claimed == free
             if claimed and claimed == free:
                 continue  # more may be waiting
             self._wake.clear()
@@ -145,12 +167,14 @@ class InboxProcessor:
     async def _work(self) -> None:
         while True:
             entry = await self._queue.get()
+            wakes = self._wakes
             try:
                 await self._handle(entry)
             finally:
                 self.in_flight -= 1
-                # A worker is free, and the lane's next row may be claimable now.
-                self._wake.set()
+                if self._wakes != wakes or self._saturated:
+                    # A worker is free, and the lane's next row may be claimable now.
+                    self._wake.set()
 
     async def _run(self, entry: InboxEntry) -> None:
         self.in_flight += 1

@@ -47,6 +47,7 @@ from flows.ports import UnitOfWorkFactory
 from resources_db.transport import (
     CANCELLED,
     FAILED,
+    DirectSend,
     InboxStore,
     OutboxEntry,
     OutboxStore,
@@ -140,6 +141,11 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._busy = 0
+        self._in_flight: set[asyncio.Task[None]] = set()
+        # Rows may wait behind one in flight only if rows were written meanwhile (a wake),
+        # or the last claim was full: only then does a finished row call for a new claim.
+        self._wakes = 0
+        self._saturated = False
 
     @property
     def busy(self) -> bool:
@@ -148,33 +154,58 @@ class OutboxSender:
 
     def wake(self) -> None:
         """New rows were written: look now rather than at the next poll."""
+        self._wakes += 1
         self._wake.set()
+
+    def direct(self) -> DirectSend:
+        """What a unit of work needs to hand this sender the rows it writes (no claim)."""
+        return DirectSend(self.holder, self._limits.lease_s, self.take, self.wake)
+
+    def take(self, entries: list[OutboxEntry]) -> None:
+        """Rows a committed transaction wrote leased to this sender: send them now, each lane
+        in order (one task per lane)."""
+        lanes: dict[str, list[OutboxEntry]] = {}
+        for entry in entries:
+            lanes.setdefault(entry.lane, []).append(entry)
+        for lane, rows in lanes.items():
+            task = asyncio.create_task(self._send_in_order(rows), name=f"outbox-{lane[:14]}")
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def _send_in_order(self, rows: list[OutboxEntry]) -> None:
+        for entry in rows:
+            await self._tracked(entry)
 
     async def start(self) -> None:
         """Start the sender task (once)."""
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
-    async def stop(self) -> None:
+    async def stop(self, grace_s: float = 5.0) -> None:
         """Stop after the rows in flight (safe to call twice)."""
         task, self._task = self._task, None
         if task is None:
             return
+        if self._in_flight:
+            # Rows handed over by the last turns are leased to us: send them if we can.
+            await asyncio.wait(set(self._in_flight), timeout=grace_s)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
     async def _run(self) -> None:
-        in_flight: set[asyncio.Task[None]] = set()
+        in_flight = self._in_flight
         try:
             while True:
                 free = self._limits.batch - len(in_flight)
                 claimed = 0
+                self._saturated = free <= 0
                 if free > 0:
                     try:
                         claimed = await self._spawn(free, in_flight)
                     except Exception:  # the database may be away: wait and look again
                         log.exception("outbox sender could not claim rows")
+                    self._saturated = claimed == free
                 if claimed:
                     continue
                 self._wake.clear()
@@ -199,11 +230,13 @@ class OutboxSender:
 
     async def _tracked(self, entry: OutboxEntry) -> None:
         self._busy += 1
+        wakes = self._wakes
         try:
             await self._send(entry)
         finally:
             self._busy -= 1
-            self._wake.set()  # a slot is free, and the lane's next row may be due
+            if self._wakes != wakes or self._saturated:
+                self._wake.set()  # a slot is free, and the lane's next row may be due
 
     async def send_due(self) -> int:
         """Claim and send what is due now (all of it, then return); rows handled."""
@@ -313,7 +346,7 @@ class OutboxSender:
     ) -> list[int]:
         if self._person is None:
             raise _Cancel("no person channel")
-        address = item.address
+        address = item.address or entry.address
         if address is None:
             async with self._uow_factory() as uow:
                 address = await uow.addresses.address_of(item.pseudonym)

@@ -6,6 +6,7 @@ the person reads goes through the outbox like everything else.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -73,8 +74,12 @@ class PersonInputs:
                 await uow.inbox.done(entry.receipt)
                 await uow.commit()
             return
-        await self._answer(callback, None)
-        outcome = await self._conversations.handle(inbound, receipt=entry.receipt)
+        # The spinner stops while the turn runs: the answer is not on the turn's path.
+        answering = asyncio.create_task(self._answer(callback, None))
+        try:
+            outcome = await self._conversations.handle(inbound, receipt=entry.receipt)
+        finally:
+            await answering
         await self._keep_trace(inbound, outcome.effects)
 
     async def _keep_trace(self, inbound: Inbound, effects: tuple[Effect, ...]) -> None:

@@ -120,7 +120,6 @@ class Transport:
                 notice_after_s=settings.inbox_notice_after_s,
                 poll_s=settings.transport_poll_s,
             ),
-            on_handled=self.sender.wake,
             on_wait=self.people.tell_waiting,
             on_failure=self.people.tell_failed,
             events=self.metrics,
@@ -142,6 +141,10 @@ class Transport:
         """Start processing and sending."""
         await self.processor.start()
         await self.sender.start()
+        # What a transaction writes due now in an idle lane goes straight to this sender.
+        self.services.uow_factory.send_directly(self.sender.direct())
+        # And an update that heads an idle lane goes straight to a worker as it is stored.
+        self.inbox.direct = self.processor.direct()
         self._tasks = [
             asyncio.create_task(self._housekeeping(), name="transport-housekeeping"),
             asyncio.create_task(self._gauges(), name="transport-gauges"),
@@ -149,7 +152,9 @@ class Transport:
 
     async def stop(self) -> None:
         """Finish the turns in flight, then stop sending (rows left wait in the database)."""
+        self.inbox.direct = None
         await self.processor.stop(self.services.settings.shutdown_grace_s)
+        self.services.uow_factory.send_directly(None)
         await self.sender.stop()
         tasks, self._tasks = self._tasks, []
         for task in tasks:

@@ -40,8 +40,15 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
+    # No pre-ping (it costs a round trip per checkout): a connection found dead fails its
+    # statement, SQLAlchemy invalidates it, and the unit of work reports ``StorageBusy`` so
+    # the turn is tried again on a fresh one. Connections are renewed hourly all the same.
     return create_async_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size // 2
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size // 2,
+        pool_recycle=3600,
     )
 
 

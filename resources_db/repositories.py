@@ -17,17 +17,38 @@ class SqlConversationRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._absent: set[str] = set()
 
     async def get(self, pseudonym: str) -> Conversation | None:
-        """Load one conversation, row-locked until the unit of work ends (PostgreSQL)."""
-        row = await self._session.scalar(
-            select(ConversationRow).where(ConversationRow.pseudonym == pseudonym).with_for_update()
-        )
-        return None if row is None else _to_domain(row)
+        """Load one conversation, row-locked until the unit of work ends (PostgreSQL).
+
+        The person's address row comes in the same query (into the session), so that the
+        address book compares it without another round trip.
+        """
+        found = (
+            await self._session.execute(
+                select(ConversationRow, AddressRow)
+                .outerjoin(AddressRow, AddressRow.pseudonym == ConversationRow.pseudonym)
+                .where(ConversationRow.pseudonym == pseudonym)
+                .with_for_update(of=ConversationRow)
+            )
+        ).first()
+        if found is None:
+            self._absent.add(pseudonym)
+            return None
+        self._absent.discard(pseudonym)
+        if found[1] is None:
+            self._session.info.setdefault(NO_ADDRESS, set()).add(pseudonym)
+        return _to_domain(found[0])
 
     async def save(self, conversation: Conversation) -> None:
-        """Insert or update one conversation."""
-        row = await self._session.get(ConversationRow, conversation.pseudonym)
+        """Insert or update one conversation (the row ``get`` loaded: no second read)."""
+        row = (
+            None
+            if conversation.pseudonym in self._absent
+            else await self._session.get(ConversationRow, conversation.pseudonym)
+        )
+        self._absent.discard(conversation.pseudonym)
         if row is None:
             row = ConversationRow(pseudonym=conversation.pseudonym)
             self._session.add(row)
@@ -78,16 +99,35 @@ def _to_domain(row: ConversationRow) -> Conversation:
     )
 
 
+NO_ADDRESS = "passerelle.no_address"
+
+
 class EncryptedAddressBook:
-    """``AddressBook``: the chat id, encrypted, in the one ``addresses`` table."""
+    """``AddressBook``: the chat id, encrypted, in the one ``addresses`` table.
+
+    Written only when it changes: the row is usually in the session already (the
+    conversation's ``get`` loaded it), so an unchanged address costs no statement.
+    """
 
     def __init__(self, session: AsyncSession, cipher: AddressCipher) -> None:
         self._session = session
         self._cipher = cipher
+        self._known: dict[str, str | None] = {}
+
+    def known(self, pseudonym: str) -> str | None:
+        """The address this transaction read or wrote for ``pseudonym`` (None: not known)."""
+        return self._known.get(pseudonym)
+
+    async def _row(self, pseudonym: str) -> AddressRow | None:
+        if pseudonym in self._session.info.get(NO_ADDRESS, ()):
+            return None
+        return await self._session.get(AddressRow, pseudonym)
 
     async def remember(self, pseudonym: str, address: str) -> None:
-        """Store (or refresh) the encrypted address."""
-        row = await self._session.get(AddressRow, pseudonym)
+        """Store (or refresh) the encrypted address; nothing is written if it is the same."""
+        if self._known.get(pseudonym) == address:
+            return
+        row = await self._row(pseudonym)
         now = datetime.now(UTC)
         if row is None:
             self._session.add(
@@ -95,16 +135,23 @@ class EncryptedAddressBook:
                     pseudonym=pseudonym, ciphertext=self._cipher.encrypt(address), updated_at=now
                 )
             )
+            self._session.info.get(NO_ADDRESS, set()).discard(pseudonym)
+            await self._session.flush()
         elif self._cipher.decrypt(row.ciphertext) != address:
             row.ciphertext = self._cipher.encrypt(address)
             row.updated_at = now
-        await self._session.flush()
+            await self._session.flush()
+        self._known[pseudonym] = address
 
     async def address_of(self, pseudonym: str) -> str | None:
         """The decrypted address, if kept."""
-        row = await self._session.get(AddressRow, pseudonym)
-        return None if row is None else self._cipher.decrypt(row.ciphertext)
+        row = await self._row(pseudonym)
+        address = None if row is None else self._cipher.decrypt(row.ciphertext)
+        self._known[pseudonym] = address
+        return address
 
     async def forget(self, pseudonym: str) -> None:
         """Erase the address."""
         await self._session.execute(delete(AddressRow).where(AddressRow.pseudonym == pseudonym))
+        self._session.info.setdefault(NO_ADDRESS, set()).add(pseudonym)
+        self._known[pseudonym] = None

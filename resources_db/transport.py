@@ -98,6 +98,15 @@ _INBOX_HEADS = (
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
+# Is anything of the lane pending, and its pace (one round trip).
+_DIRECT_LANE = select(
+    exists().where(OutboxRow.lane == bindparam("lane"), OutboxRow.status == PENDING),
+    select(OutboxLaneRow.recent).where(OutboxLaneRow.lane == bindparam("lane")).scalar_subquery(),
+    select(OutboxLaneRow.ready_at).where(OutboxLaneRow.lane == bindparam("lane")).scalar_subquery(),
+)
+_INBOX_LANE_BUSY = select(
+    exists().where(InboxRow.lane == bindparam("lane"), InboxRow.status == PENDING)
+)
 _OUTBOX_FIRSTS = (
     select(func.min(OutboxRow.id)).where(OutboxRow.status == PENDING).group_by(OutboxRow.lane)
 )
@@ -106,17 +115,49 @@ _OUTBOX_FIRSTS = (
 # --- the ports, inside a unit of work ------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class DirectSend:
+    """This process's sender, ready to take rows a transaction wrote, without claiming them.
+
+    A row due now, in a lane with nothing else pending, is written already leased to
+    ``holder``; once the transaction commits, ``take`` gets it (the sender sends it at once).
+    A crash before it is sent changes nothing: the lease runs out and any sender claims it.
+    """
+
+    holder: str
+    lease_s: float
+    take: Callable[[list[OutboxEntry]], None]
+    wake: Callable[[], None]
+
+
 class SqlOutbox:
     """``Outbox`` port: rows written in the unit of work's transaction."""
 
-    def __init__(self, session: AsyncSession, cipher: AddressCipher, now: Now = system_now):
+    def __init__(
+        self,
+        session: AsyncSession,
+        cipher: AddressCipher,
+        now: Now = system_now,
+        direct: DirectSend | None = None,
+    ):
         self._session = session
         self._cipher = cipher
         self._now = now
+        self._direct = direct
+        # Lanes checked in this transaction: their recent calls if their rows go direct.
+        self._lanes: dict[str, tuple[float, ...] | None] = {}
+        self.taken: list[OutboxEntry] = []
+        self.queued = 0  # rows written for a sender to claim
 
     async def add(self, item: Outgoing, *, due: datetime | None = None) -> None:
         """Queue ``item`` (a duplicate ``dedupe`` key is silently not added)."""
         now = self._now()
+        if self._direct is not None and item.dedupe is None and (due is None or due <= now):
+            recent = await self._direct_lane(item.lane, now)
+            if recent is not None:
+                await self._add_direct(item, now, recent, self._direct)
+                return
+        self.queued += 1
         values = {
             "lane": item.lane,
             "kind": item.kind,
@@ -140,6 +181,63 @@ class SqlOutbox:
             .where(OutboxRow.lane == lane, OutboxRow.status == PENDING)
             .values(status=CANCELLED, payload=None, sent_at=self._now(), error="cancelled")
         )
+
+    async def _direct_lane(self, lane: str, now: datetime) -> tuple[float, ...] | None:
+        """The lane's recent calls if its rows may go straight to the sender, else None.
+
+        Only when nothing else of the lane is pending (so order holds) and the lane is not
+        told to wait (a 429). On PostgreSQL an advisory lock on the lane, held to the end of
+        the transaction, keeps two transactions from both finding the lane empty.
+        """
+        if lane in self._lanes:
+            return self._lanes[lane]
+        if _dialect(self._session) == "postgresql":
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:lane))"), {"lane": lane}
+            )
+        row = (await self._session.execute(_DIRECT_LANE, {"lane": lane})).one()
+        busy, recent, ready_at = row
+        free = not busy and (ready_at is None or _aware(ready_at) <= now)
+        self._lanes[lane] = tuple(recent or ()) if free else None
+        return self._lanes[lane]
+
+    async def _add_direct(
+        self, item: Outgoing, now: datetime, recent: tuple[float, ...], direct: DirectSend
+    ) -> None:
+        payload = item.payload()
+        row_id = await self._session.scalar(
+            _insert(self._session)(OutboxRow)
+            .values(
+                lane=item.lane,
+                kind=item.kind,
+                payload=seal(self._cipher, payload),
+                status=PENDING,
+                created_at=now,
+                not_before=now,
+                attempts=0,
+                progress=0,
+                holder=direct.holder,
+                lease_until=now + timedelta(seconds=direct.lease_s),
+            )
+            .returning(OutboxRow.id)
+        )
+        self.taken.append(
+            OutboxEntry(
+                int(row_id), direct.holder, item.lane, item.kind, payload, 0, 0, now, recent
+            )
+        )
+
+    def committed(self) -> list[OutboxEntry]:
+        """The rows written leased to this process's sender, handed over once (after commit)."""
+        taken, self.taken = self.taken, []
+        self._lanes.clear()
+        return taken
+
+    def rolled_back(self) -> None:
+        """Nothing of this transaction exists: forget what it wrote."""
+        self.taken = []
+        self.queued = 0
+        self._lanes.clear()
 
 
 class SqlInbox:
@@ -189,6 +287,16 @@ class InboxEntry:
     received_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class InboxDirect:
+    """This process's inbox processor, ready to take rows as they are stored (no claim)."""
+
+    holder: str
+    lease_s: float
+    free: Callable[[], int]
+    take: Callable[[list[InboxEntry]], None]
+
+
 class InboxStore:
     """The inbox outside turns: store, claim, release, fail, count, purge."""
 
@@ -201,6 +309,7 @@ class InboxStore:
         self._sessions = sessions
         self._cipher = cipher
         self._now = now
+        self.direct: InboxDirect | None = None
 
     async def store(
         self, lane: str, kind: str, payload: Payload, *, update_id: int | None = None
@@ -211,14 +320,72 @@ class InboxStore:
             await session.commit()
         return stored
 
-    async def store_many(self, items: Sequence[InboxItem]) -> None:
-        """Insert several rows in one transaction (a polling batch); known ids are skipped."""
+    async def store_many(self, items: Sequence[InboxItem]) -> int:
+        """Insert several rows in one transaction (a polling batch); known ids are skipped.
+
+        Returns how many rows were left for a processor to claim.
+
+        With ``direct`` set, a row that heads an idle lane is stored already leased to this
+        process's processor (up to its free workers) and handed to it after the commit: no
+        claim transaction between storing an update and handling it.
+        """
+        direct = self.direct
+        room = 0 if direct is None else direct.free()
+        taken: list[InboxEntry] = []
         async with self._sessions() as session:
             for item in items:
+                if direct is not None and len(taken) < room:
+                    entry = await self._store_direct(session, item, direct, taken)
+                    if entry is not None:
+                        taken.append(entry)
+                        continue
                 await self.store_in(
                     session, item.lane, item.kind, item.payload, update_id=item.update_id
                 )
             await session.commit()
+        if taken and direct is not None:
+            direct.take(taken)
+        return len(items) - len(taken)
+
+    async def _store_direct(
+        self, session: AsyncSession, item: InboxItem, direct: InboxDirect, taken: list[InboxEntry]
+    ) -> InboxEntry | None:
+        """Store ``item`` leased to ``direct`` if nothing of its lane is pending; else None."""
+        if any(entry.lane == item.lane for entry in taken):
+            return None
+        if _dialect(session) == "postgresql":
+            # Two receivers (replicas) storing for one lane at once: one finds the other's row.
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:lane))"), {"lane": "in:" + item.lane}
+            )
+        if await session.scalar(_INBOX_LANE_BUSY, {"lane": item.lane}):
+            return None
+        now = self._now()
+        row = (
+            await session.execute(
+                _insert(session)(InboxRow)
+                .values(
+                    update_id=item.update_id,
+                    lane=item.lane,
+                    kind=item.kind,
+                    payload=seal(self._cipher, item.payload),
+                    status=PENDING,
+                    received_at=now,
+                    not_before=now,
+                    attempts=0,
+                    noticed=False,
+                    holder=direct.holder,
+                    lease_until=now + timedelta(seconds=direct.lease_s),
+                )
+                .on_conflict_do_nothing(index_elements=["update_id"])
+                .returning(InboxRow.id)
+            )
+        ).first()
+        if row is None:  # stored before (Telegram sent it again): handled, or being handled
+            return None
+        return InboxEntry(
+            Receipt(int(row.id), direct.holder), item.lane, item.kind, item.payload, 0, now
+        )
 
     async def store_in(
         self,
@@ -417,6 +584,7 @@ class OutboxEntry:
     progress: int
     created_at: datetime
     recent: tuple[float, ...]
+    address: str | None = None
 
 
 class OutboxStore:

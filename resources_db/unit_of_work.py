@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import Token
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flows.outbox import pseudonym_of_lane
 from flows.ports import StorageBusy
 from resources_db.cases import SqlAuditLog, SqlCaseRepository, SqlWorkerDirectory
 from resources_db.crypto import AddressCipher
@@ -24,7 +26,7 @@ from resources_db.insights import SqlInsightLog
 from resources_db.repositories import EncryptedAddressBook, SqlConversationRepository
 from resources_db.session_scope import CURRENT, current_session
 from resources_db.transcript import SqlTranscriptStore
-from resources_db.transport import SqlInbox, SqlOutbox, system_now
+from resources_db.transport import DirectSend, SqlInbox, SqlOutbox, system_now
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory", "current_session"]
 
@@ -37,10 +39,12 @@ class SqlUnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         cipher: AddressCipher,
         now: Callable[[], datetime] = system_now,
+        direct: DirectSend | None = None,
     ) -> None:
         self._sessions = sessions
         self._cipher = cipher
         self._now = now
+        self._direct = direct
         self._token: Token[AsyncSession | None] | None = None
         self.session: AsyncSession
         self.conversations: SqlConversationRepository
@@ -60,7 +64,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(self.session)
         self.audit = SqlAuditLog(self.session)
         self.workers = SqlWorkerDirectory(self.session)
-        self.outbox = SqlOutbox(self.session, self._cipher, self._now)
+        self.outbox = SqlOutbox(self.session, self._cipher, self._now, self._direct)
         self.inbox = SqlInbox(self.session, self._now)
         self._token = CURRENT.set(self.session)
         self.transcript = SqlTranscriptStore(self.session, self._cipher)
@@ -76,6 +80,7 @@ class SqlUnitOfWork:
         if self._token is not None:
             CURRENT.reset(self._token)
             self._token = None
+        self.outbox.rolled_back()
         try:
             await self.session.rollback()
         finally:
@@ -90,12 +95,33 @@ class SqlUnitOfWork:
         try:
             await self.session.commit()
         except (OperationalError, DBAPIError) as err:
+            self.outbox.rolled_back()
             if _is_busy(err):
                 raise StorageBusy(err.orig.__class__.__name__) from err
             raise
+        except BaseException:
+            self.outbox.rolled_back()
+            raise
+        queued, self.outbox.queued = self.outbox.queued, 0
+        taken = self.outbox.committed()
+        if self._direct is None:
+            return
+        if queued:
+            self._direct.wake()
+        if taken:
+            # The sender gets the rows with the address this turn knew: no lookup, no claim.
+            self._direct.take(
+                [
+                    replace(entry, address=self.addresses.known(pseudonym))
+                    if (pseudonym := pseudonym_of_lane(entry.lane)) is not None
+                    else entry
+                    for entry in taken
+                ]
+            )
 
     async def rollback(self) -> None:
         """Drop everything since the last commit."""
+        self.outbox.rolled_back()
         await self.session.rollback()
 
 
@@ -122,11 +148,16 @@ class SqlUnitOfWorkFactory:
         self._sessions = sessions
         self._cipher = cipher
         self._now = now
+        self.direct: DirectSend | None = None
 
     @property
     def cipher(self) -> AddressCipher:
         """The key that seals addresses and transport payloads."""
         return self._cipher
 
+    def send_directly(self, direct: DirectSend | None) -> None:
+        """Rows written due now in an idle lane go leased to ``direct``'s sender (or not)."""
+        self.direct = direct
+
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._cipher, self._now)
+        return SqlUnitOfWork(self._sessions, self._cipher, self._now, self.direct)

@@ -107,13 +107,14 @@ class TelegramIntake:
         if not batch:
             return True
         try:
-            await self._inbox.store_many(batch)
+            left = await self._inbox.store_many(batch)
         except Exception as err:  # noqa: BLE001 - not stored: the receiver must not confirm
             log.warning(
                 "updates not stored (%s); Telegram will send them again", type(err).__name__
             )
             return False
-        self._on_stored()
+        if left:  # rows the processor must claim (the others went straight to a worker)
+            self._on_stored()
         return True
 
     def install(self, application: Application) -> None:  # type: ignore[type-arg]

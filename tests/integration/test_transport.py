@@ -7,6 +7,7 @@ permanent ones recorded, a blocked person's lane cancelled and the core told.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from flows.inbox import LeaseLostError, inbound_from_dict
 from flows.outbox import Digest, ToPerson
 from resources_db.crypto import AddressCipher, generate_key
 from resources_db.desk_ledger import SqlDeskLedger
-from resources_db.transport import InboxItem, InboxStore, OutboxStore
+from resources_db.transport import InboxDirect, InboxEntry, InboxItem, InboxStore, OutboxStore
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
 
 P, Q = "a" * 64, "b" * 64
@@ -159,6 +160,28 @@ async def test_an_update_is_stored_once_and_lanes_are_handled_in_order(rig: Rig)
     assert second.payload == {"n": 3}
 
 
+async def test_an_update_for_an_idle_person_goes_straight_to_a_worker_the_next_waits(
+    rig: Rig,
+) -> None:
+    taken: list[InboxEntry] = []
+    rig.inbox.direct = InboxDirect("here", 30, lambda: 8, taken.extend)
+    items = [
+        InboxItem(P, "person", {"n": 1}, update_id=10),
+        InboxItem(Q, "person", {"n": 2}, update_id=11),
+        InboxItem(P, "person", {"n": 3}, update_id=12),
+    ]
+    assert await rig.inbox.store_many(items) == 1, "P's second is left for a claim"
+    assert [(e.lane, e.payload) for e in taken] == [(P, {"n": 1}), (Q, {"n": 2})]
+    await rig.inbox.store_many(items[:1])  # Telegram sent it again: not handled twice
+    assert len(taken) == 2
+    assert await rig.inbox.claim_many("elsewhere", 30, 10) == [], "P's next waits for its first"
+    async with rig.uow() as uow:
+        await uow.inbox.done(taken[0].receipt)
+        await uow.commit()
+    (second,) = await rig.inbox.claim_many("elsewhere", 30, 10)
+    assert second.payload == {"n": 3}
+
+
 async def test_a_crashed_holders_row_comes_back_and_its_late_turn_is_refused(rig: Rig) -> None:
     await rig.inbox.store_many([InboxItem(P, "person", {"n": 1}, update_id=1)])
     (held,) = await rig.inbox.claim_many("crashed", 30, 1)
@@ -190,6 +213,23 @@ async def test_a_persons_messages_leave_in_order_at_their_pace(rig: Rig) -> None
     while await rig.sender.send_due():
         pass
     assert rig.texts() == ["un", "autre", "deux", "trois"]
+    assert [s for s, _, _ in await rig.statuses()] == ["sent"] * 4
+
+
+async def test_a_turns_messages_go_straight_out_in_order_after_what_already_waits(
+    rig: Rig,
+) -> None:
+    await rig.queue(Q, "avant")  # written before: Q's lane has a message waiting
+    rig.uow.send_directly(rig.sender.direct())
+    await rig.queue(P, "un", "deux")  # P's lane is idle: handed to the sender at once
+    await rig.queue(Q, "après")  # Q's waits behind "avant"
+    await asyncio.sleep(0)
+    while rig.sender.busy:  # noqa: ASYNC110 - the handed-over rows are being sent
+        await asyncio.sleep(0.01)
+    assert rig.chat.got == [("4242", "un"), ("4242", "deux")]
+    while await rig.sender.send_due():
+        pass
+    assert rig.texts() == ["un", "deux", "avant", "après"]
     assert [s for s, _, _ in await rig.statuses()] == ["sent"] * 4
 
 

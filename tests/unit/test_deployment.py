@@ -43,6 +43,10 @@ def test_rasa_serves_the_model_the_training_service_writes() -> None:
     services = COMPOSE["services"]
     train = services["nlu-train"]["command"]
     model = train[train.index("--fixed-model-name") + 1]
+    out = train[train.index("--out") + 1]
     run = services["rasa"]["command"]
-    assert run[run.index("--model") + 1] == f"models/{model}.tar.gz"
+    assert run[run.index("--model") + 1] == f"{out}/{model}.tar.gz"
     assert services["rasa"]["image"] == services["nlu-train"]["image"]
+    # The same named volume holds the model: written by the training, read by the server.
+    assert f"nlu-models:{out}" in services["nlu-train"]["volumes"]
+    assert f"nlu-models:{out}:ro" in services["rasa"]["volumes"]
