@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -132,8 +132,12 @@ def build_services(
     catalogue = Catalogue.load(settings.formality)
     db = create_engine(settings.database_url, pool_size=settings.pool_size)
     sessions = session_factory(db)
+    # The turns write leases and due times on the same clock the sender and the claims read
+    # (tests move it): a lease written on another clock would look expired, and be sent twice.
     uow_factory = SqlUnitOfWorkFactory(
-        sessions, AddressCipher(settings.encryption_key.get_secret_value())
+        sessions,
+        AddressCipher(settings.encryption_key.get_secret_value()),
+        now=lambda: clock.now().astimezone(UTC),
     )
     nlu_client = None
     if nlu is None:

@@ -162,7 +162,9 @@ async def test_closing_just_after_a_crisis_alert_asks_first(database_url: str) -
         await bot.settled()
         question = await asked(api, thread, "Fermer le cas quand même")
         api.press(JULIE, button(question, "confirm"), message=question)
-        await api.wait_for(lambda: "a terminé la conversation" in api.texts_to(PERSON.id)[-1])
+        await api.wait_for(
+            lambda: any("a terminé la conversation" in t for t in api.texts_to(PERSON.id)[-2:])
+        )
         await api.wait_for(lambda: api.topics[thread].startswith("🔴✅"))
 
 
@@ -174,7 +176,9 @@ async def test_a_message_after_a_close_reaches_the_topic(database_url: str) -> N
         thread = await asked_for_a_human(api, bot)
         await take(api, bot, thread)
         api.send_text(JULIE, "/fermer", chat_id=STAFF, thread_id=thread)
-        await api.wait_for(lambda: "a terminé la conversation" in api.texts_to(PERSON.id)[-1])
+        await api.wait_for(
+            lambda: any("a terminé la conversation" in t for t in api.texts_to(PERSON.id)[-2:])
+        )
         await bot.settled()
 
         api.send_text(PERSON, "attends, t'es parti ?")
@@ -249,7 +253,9 @@ async def test_a_new_case_links_the_earlier_one(database_url: str) -> None:
         thread = await asked_for_a_human(api, bot)
         await take(api, bot, thread)
         api.send_text(JULIE, "/fermer", chat_id=STAFF, thread_id=thread)
-        await api.wait_for(lambda: "a terminé la conversation" in api.texts_to(PERSON.id)[-1])
+        await api.wait_for(
+            lambda: any("a terminé la conversation" in t for t in api.texts_to(PERSON.id)[-2:])
+        )
         await bot.settled()
         api.press(PERSON, "human")
         second = await topic(api, 1)

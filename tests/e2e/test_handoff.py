@@ -165,7 +165,9 @@ async def test_crisis_to_a_worker_and_back_to_the_bot(database_url: str) -> None
         question = await asked(api, thread, "Fermer le cas quand même")
         assert "a terminé la conversation" not in api.texts_to(PERSON.id)[-1]
         api.press(JULIE, button(question, "confirm"), message=question)
-        await api.wait_for(lambda: "a terminé la conversation" in api.texts_to(PERSON.id)[-1])
+        await api.wait_for(
+            lambda: any("a terminé la conversation" in t for t in api.texts_to(PERSON.id)[-2:])
+        )
         await api.wait_for(lambda: api.topics[thread] == f"🔴✅ {alias(bot)} #1")
 
         api.send_text(PERSON, "/menu")
