@@ -170,29 +170,31 @@ class SqlResourceDirectory:
         minor = query.age is not None and query.age < ADULT_AGE
         not_for = NOT_FOR.get(query.gender or "")
         found: list[_Candidate] = []
-        for row in await conn.execute(statement, _candidate_params(query, box)):
-            distance = geo.haversine_m(
-                origin.latitude, origin.longitude, row.latitude, row.longitude
-            )
+        # Many places share their hours ("Mo-Fr 09:00-17:00", "24/7"): each answer once.
+        usable_by_hours: dict[tuple[str, time | None], bool] = {}
+        lat0, lon0, at = origin.latitude, origin.longitude, query.at
+        rows = await conn.execute(statement, _candidate_params(query, box))
+        for sal_id, service_id, location_id, lat, lon, hours_text, last_entry, *rest in rows:
+            distance = geo.haversine_m(lat0, lon0, lat, lon)
             if distance > radius_m:
                 continue
-            hours = decode_hours(row.hours)
-            usable = is_open(hours, query.at, self._timezone, self._calendar) is True
-            if usable and row.last_entry is not None:
-                usable = self._can_enter(hours, row.last_entry, query.at)
+            usable = usable_by_hours.get((hours_text, last_entry))
+            if usable is None:
+                hours = decode_hours(hours_text)
+                usable = is_open(hours, at, self._timezone, self._calendar) is True
+                if usable and last_entry is not None:
+                    usable = self._can_enter(hours, last_entry, at)
+                usable_by_hours[hours_text, last_entry] = usable
             if query.open_now and not usable:
                 continue
-            populations = (row.populations or "").split()
+            populations_text, maximum_age, confidential = rest
+            populations = (populations_text or "").split()
             elsewhere = not_for is not None and not_for[0] in populations
             elsewhere = elsewhere and not_for is not None and not_for[1] not in populations
-            youth = "youth" in populations or (row.maximum_age or ADULT_AGE) < ADULT_AGE
-            shown = _shown_distance(distance, confidential=bool(row.confidential))
-            order = (elsewhere, not usable, minor and not youth, shown, row.service_at_location_id)
-            found.append(
-                _Candidate(
-                    row.service_at_location_id, row.service_id, row.location_id, distance, order
-                )
-            )
+            youth = "youth" in populations or (maximum_age or ADULT_AGE) < ADULT_AGE
+            shown = _shown_distance(distance, confidential=bool(confidential))
+            order = (elsewhere, not usable, minor and not youth, shown, sal_id)
+            found.append(_Candidate(sal_id, service_id, location_id, distance, order))
         found.sort(key=lambda c: c.order)
         return found
 
@@ -256,11 +258,18 @@ class SqlResourceDirectory:
                 text = ((document_en if english and document_en else document) or "").strip()
                 if text:
                     documents[service_id].append(text)
+        today = query.at.astimezone(self._timezone).date()
+        closed_today = any(
+            span.starts_on <= today and (span.ends_on is None or today <= span.ends_on)
+            for detail in details.values()
+            for span in decode_hours(detail.row.hours).closures
+        )
+        if full and closed_today:
+            # The reason of a closure is read only when one is on today (the hours know).
             closures = sorted(
                 await _CLOSURES.fetch(conn, service_ids, location_ids),
                 key=lambda r: (r.starts_on, r.id),
             )
-        today = query.at.astimezone(self._timezone).date()
         cards = []
         for c in window:
             detail = details[c.sal_id]
