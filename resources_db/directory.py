@@ -68,7 +68,6 @@ class _Candidate:
     service_id: str
     location_id: str
     distance_m: float
-    order: tuple[bool, bool, bool, float, str] = (False, False, False, 0.0, "")
 
 
 @dataclass(slots=True)
@@ -110,16 +109,17 @@ class SqlResourceDirectory:
         async with self._session() as session:
             conn = await session.connection()
             found: list[_Candidate] = []
+            total = 0
             radius = radii[0]
             for radius in radii:
-                found = await self._candidates(conn, query, radius)
-                if found:
+                found, total = await self._candidates(conn, query, radius)
+                if total:
                     break
             window = found[query.offset : query.offset + query.limit]
             cards = await self._cards(conn, window, query, full=not query.brief)
         return SearchPage(
             cards=tuple(cards),
-            total=len(found),
+            total=total,
             radius_m=radius,
             offset=query.offset,
             widened=radius != radii[0],
@@ -163,40 +163,54 @@ class SqlResourceDirectory:
 
     async def _candidates(
         self, conn: AsyncConnection, query: SearchQuery, radius_m: int
-    ) -> list[_Candidate]:
+    ) -> tuple[list[_Candidate], int]:
+        """The candidates in the order the person sees, at least up to the page, and how many.
+
+        The order is (fits the person, can go now, youth for a minor, distance shown). The
+        distance costs little, the hours more: the circle is sorted by distance shown, then
+        ranked nearest first until the page is filled by the best rank — every place not yet
+        ranked is farther than those, and can be no better — so a daytime search reads the
+        hours of a few places, not of all the circle. "Open now" counts them all.
+        """
         origin = query.place
         box = geo.bounding_box(origin.latitude, origin.longitude, radius_m)
         statement = _candidate_statement(query.free_only, query.walk_in_only, query.age is not None)
+        lat0, lon0 = origin.latitude, origin.longitude
+        inside = []
+        for row in await conn.execute(statement, _candidate_params(query, box)):
+            distance = geo.haversine_m(lat0, lon0, row[3], row[4])
+            if distance <= radius_m:
+                inside.append((_shown_distance(distance, confidential=bool(row[9])), distance, row))
+        inside.sort(key=lambda item: (item[0], item[2][0]))
         minor = query.age is not None and query.age < ADULT_AGE
         not_for = NOT_FOR.get(query.gender or "")
-        found: list[_Candidate] = []
+        needed = query.offset + query.limit
         # Many places share their hours ("Mo-Fr 09:00-17:00", "24/7"): each answer once.
         usable_by_hours: dict[tuple[str, time | None], bool] = {}
-        lat0, lon0, at = origin.latitude, origin.longitude, query.at
-        rows = await conn.execute(statement, _candidate_params(query, box))
-        for sal_id, service_id, location_id, lat, lon, hours_text, last_entry, *rest in rows:
-            distance = geo.haversine_m(lat0, lon0, lat, lon)
-            if distance > radius_m:
-                continue
+        ranks: dict[tuple[bool, bool, bool], list[_Candidate]] = defaultdict(list)
+        best = ranks[False, False, False]
+        for _shown, distance, row in inside:
+            sal_id, service_id, location_id, _, _, hours_text, last_entry, pops, max_age, _ = row
             usable = usable_by_hours.get((hours_text, last_entry))
             if usable is None:
                 hours = decode_hours(hours_text)
-                usable = is_open(hours, at, self._timezone, self._calendar) is True
+                usable = is_open(hours, query.at, self._timezone, self._calendar) is True
                 if usable and last_entry is not None:
-                    usable = self._can_enter(hours, last_entry, at)
+                    usable = self._can_enter(hours, last_entry, query.at)
                 usable_by_hours[hours_text, last_entry] = usable
             if query.open_now and not usable:
                 continue
-            populations_text, maximum_age, confidential = rest
-            populations = (populations_text or "").split()
+            populations = (pops or "").split()
             elsewhere = not_for is not None and not_for[0] in populations
             elsewhere = elsewhere and not_for is not None and not_for[1] not in populations
-            youth = "youth" in populations or (maximum_age or ADULT_AGE) < ADULT_AGE
-            shown = _shown_distance(distance, confidential=bool(confidential))
-            order = (elsewhere, not usable, minor and not youth, shown, sal_id)
-            found.append(_Candidate(sal_id, service_id, location_id, distance, order))
-        found.sort(key=lambda c: c.order)
-        return found
+            youth = "youth" in populations or (max_age or ADULT_AGE) < ADULT_AGE
+            rank = (elsewhere, not usable, minor and not youth)
+            ranks[rank].append(_Candidate(sal_id, service_id, location_id, distance))
+            if not query.open_now and len(best) >= needed:
+                break
+        found = [c for rank in sorted(ranks) for c in ranks[rank]]
+        total = len(found) if query.open_now else len(inside)
+        return found, total
 
     def _can_enter(self, hours: Hours, last_entry: time, at: datetime) -> bool:
         """Open now: is tonight's last entry still ahead, before the place closes?"""

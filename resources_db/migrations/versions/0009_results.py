@@ -3,7 +3,8 @@
 ``service.last_entry`` is the latest arrival still admitted ("arrive before midnight"),
 local time. The derived ``search_point`` carries it and the service's populations, so the
 nearby search ranks what is still possible tonight, and what fits the person, from the one
-index range scan; its ``confidential`` flag lets it sort on the rounded distance it shows. Existing search rows get them at the next import (``refresh_search_points``).
+index range scan; its ``confidential`` flag lets it sort on the rounded distance it shows.
+Existing search rows are filled from the tables here.
 
 Revision ID: 0009_results
 Revises: 0004_transport
@@ -29,12 +30,29 @@ def upgrade() -> None:
         "search_point",
         sa.Column("confidential", sa.Boolean, server_default=sa.false(), nullable=False),
     )
+    # The derived rows already there get what they can from the tables (last_entry is new).
+    op.execute(
+        "UPDATE search_point SET confidential = COALESCE((SELECT location.confidential"
+        " FROM location WHERE location.id = search_point.location_id), false)"
+    )
+    joined = (
+        "string_agg(population, ' ' ORDER BY population)"
+        if op.get_bind().dialect.name == "postgresql"
+        else "group_concat(population, ' ')"
+    )
+    op.execute(
+        f"UPDATE search_point SET populations = (SELECT {joined} FROM service_population"  # noqa: S608 - no input, one of two fixed expressions
+        " WHERE service_population.service_id = search_point.service_id)"
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("search_point") as batch:
-        batch.drop_column("confidential")
-        batch.drop_column("populations")
-        batch.drop_column("last_entry")
-    with op.batch_alter_table("service") as batch:
-        batch.drop_column("last_entry")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of ``service`` would drop
+    # the old table, and SQLite would cascade that drop to every row that points to it.
+    for table, column in (
+        ("search_point", "confidential"),
+        ("search_point", "populations"),
+        ("search_point", "last_entry"),
+        ("service", "last_entry"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
