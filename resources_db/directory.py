@@ -54,6 +54,7 @@ CONFIDENTIAL_DISTANCE_STEP_M = 1_000
 IN_CHUNK = 2_000  # ids per IN (...) list: far below SQLite's and asyncpg's parameter limits
 PHONE_TYPES_SHOWN = ("", "voice", "hotline", "text", "sms", "cell")
 THEME_IDS = frozenset(t.value for t in Theme)
+RANKING_CHUNK = 16  # candidates ranked per query, nearest first, until the page is full
 ADULT_AGE = 18
 # Who a place is only for, by the populations it names: (gender said, population that
 # excludes it unless the other one is named too).
@@ -180,32 +181,38 @@ class SqlResourceDirectory:
         for row in await conn.execute(statement, _candidate_params(query, box)):
             distance = geo.haversine_m(lat0, lon0, row[3], row[4])
             if distance <= radius_m:
-                inside.append((_shown_distance(distance, confidential=bool(row[9])), distance, row))
+                inside.append((_shown_distance(distance, confidential=bool(row[5])), distance, row))
         inside.sort(key=lambda item: (item[0], item[2][0]))
         minor = query.age is not None and query.age < ADULT_AGE
         not_for = NOT_FOR.get(query.gender or "")
         needed = query.offset + query.limit
+        # The nearest first, a few at a time (all at once for "open now", which counts them).
+        step = len(inside) if query.open_now else max(RANKING_CHUNK, 3 * needed)
         # Many places share their hours ("Mo-Fr 09:00-17:00", "24/7"): each answer once.
         usable_by_hours: dict[tuple[str, time | None], bool] = {}
         ranks: dict[tuple[bool, bool, bool], list[_Candidate]] = defaultdict(list)
         best = ranks[False, False, False]
-        for _shown, distance, row in inside:
-            sal_id, service_id, location_id, _, _, hours_text, last_entry, pops, max_age, _ = row
-            usable = usable_by_hours.get((hours_text, last_entry))
-            if usable is None:
-                hours = decode_hours(hours_text)
-                usable = is_open(hours, query.at, self._timezone, self._calendar) is True
-                if usable and last_entry is not None:
-                    usable = self._can_enter(hours, last_entry, query.at)
-                usable_by_hours[hours_text, last_entry] = usable
-            if query.open_now and not usable:
-                continue
-            populations = (pops or "").split()
-            elsewhere = not_for is not None and not_for[0] in populations
-            elsewhere = elsewhere and not_for is not None and not_for[1] not in populations
-            youth = "youth" in populations or (max_age or ADULT_AGE) < ADULT_AGE
-            rank = (elsewhere, not usable, minor and not youth)
-            ranks[rank].append(_Candidate(sal_id, service_id, location_id, distance))
+        for start in range(0, len(inside), step or 1):
+            chunk = inside[start : start + step]
+            facts = await _ranking_facts(conn, query.theme, [row[0] for _, _, row in chunk])
+            for _shown, distance, row in chunk:
+                sal_id, service_id, location_id = row[0], row[1], row[2]
+                hours_text, last_entry, pops, max_age = facts.get(sal_id, ("", None, None, None))
+                usable = usable_by_hours.get((hours_text, last_entry))
+                if usable is None:
+                    hours = decode_hours(hours_text)
+                    usable = is_open(hours, query.at, self._timezone, self._calendar) is True
+                    if usable and last_entry is not None:
+                        usable = self._can_enter(hours, last_entry, query.at)
+                    usable_by_hours[hours_text, last_entry] = usable
+                if query.open_now and not usable:
+                    continue
+                populations = (pops or "").split()
+                elsewhere = not_for is not None and not_for[0] in populations
+                elsewhere = elsewhere and not_for is not None and not_for[1] not in populations
+                youth = "youth" in populations or (max_age or ADULT_AGE) < ADULT_AGE
+                rank = (elsewhere, not usable, minor and not youth)
+                ranks[rank].append(_Candidate(sal_id, service_id, location_id, distance))
             if not query.open_now and len(best) >= needed:
                 break
         found = [c for rank in sorted(ranks) for c in ranks[rank]]
@@ -394,6 +401,20 @@ def widening_radii(requested_m: int) -> tuple[int, ...]:
     return (requested_m, *(step for step in WIDENING_STEPS_M if step > requested_m))
 
 
+async def _ranking_facts(
+    conn: AsyncConnection, theme: Theme, sal_ids: Sequence[str]
+) -> dict[str, tuple[str, Any, str | None, int | None]]:
+    """Hours, last entry, populations and upper age of these candidates, by id."""
+    facts = {}
+    for chunk in _chunks(sal_ids):
+        params = {"theme": theme.value, "sal_ids": list(chunk)}
+        for sal_id, hours, last_entry, populations, maximum_age in await conn.execute(
+            _RANKING, params
+        ):
+            facts[sal_id] = (hours, last_entry, populations, maximum_age)
+    return facts
+
+
 def _shown_distance(metres: float, *, confidential: bool) -> float:
     """The distance as the person reads it: a confidential place's is rounded to the km."""
     if not confidential:
@@ -407,8 +428,8 @@ def _candidate_statement(free_only: bool, walk_in_only: bool, by_age: bool) -> S
     """This theme inside the box, with the SQL-side filters: one index range scan.
 
     Built once per filter combination with bound parameters: building a statement costs
-    more than running this one. What the order needs comes along: the compact hours, the
-    last entry, the populations, the upper age and whether the distance shown is rounded.
+    more than running this one. Only what the covering index holds: the ids, the point and
+    whether the distance shown is rounded; what ranks a place is read for the nearest only.
     """
     stmt = select(
         SearchPoint.service_at_location_id,
@@ -416,10 +437,6 @@ def _candidate_statement(free_only: bool, walk_in_only: bool, by_age: bool) -> S
         SearchPoint.location_id,
         SearchPoint.latitude,
         SearchPoint.longitude,
-        SearchPoint.hours,
-        SearchPoint.last_entry,
-        SearchPoint.populations,
-        SearchPoint.maximum_age,
         SearchPoint.confidential,
     ).where(
         SearchPoint.theme == bindparam("theme"),
@@ -437,6 +454,19 @@ def _candidate_statement(free_only: bool, walk_in_only: bool, by_age: bool) -> S
             or_(SearchPoint.maximum_age.is_(None), SearchPoint.maximum_age >= age),
         )
     return stmt
+
+
+# What ranks the nearest candidates, by primary key: (service at a location, theme).
+_RANKING = select(
+    SearchPoint.service_at_location_id,
+    SearchPoint.hours,
+    SearchPoint.last_entry,
+    SearchPoint.populations,
+    SearchPoint.maximum_age,
+).where(
+    SearchPoint.theme == bindparam("theme"),
+    SearchPoint.service_at_location_id.in_(bindparam("sal_ids", expanding=True)),
+)
 
 
 def _candidate_params(query: SearchQuery, box: geo.BoundingBox) -> dict[str, Any]:

@@ -414,6 +414,7 @@ class SearchPoint(Base):
             "service_at_location_id",
             "service_id",
             "location_id",
+            "confidential",
         ),
     )
 

@@ -22,6 +22,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+COLUMNS = ["theme", "latitude", "longitude", "service_at_location_id", "service_id", "location_id"]
+
+
 def upgrade() -> None:
     op.add_column("service", sa.Column("last_entry", sa.Time))
     op.add_column("search_point", sa.Column("last_entry", sa.Time))
@@ -29,6 +32,13 @@ def upgrade() -> None:
     op.add_column(
         "search_point",
         sa.Column("confidential", sa.Boolean, server_default=sa.false(), nullable=False),
+    )
+    # The first step reads only the index: it now holds the confidential flag too.
+    op.drop_index("ix_search_point_theme_latitude_longitude", table_name="search_point")
+    op.create_index(
+        "ix_search_point_theme_latitude_longitude",
+        "search_point",
+        [*COLUMNS, "confidential"],
     )
     # The derived rows already there get what they can from the tables (last_entry is new).
     op.execute(
@@ -47,6 +57,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_search_point_theme_latitude_longitude", table_name="search_point")
+    op.create_index("ix_search_point_theme_latitude_longitude", "search_point", COLUMNS)
     # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of ``service`` would drop
     # the old table, and SQLite would cascade that drop to every row that points to it.
     for table, column in (
