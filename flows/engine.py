@@ -686,9 +686,8 @@ class Engine:
         now = self._clock.now()
         card = await self._directory.card(service_id, place, now, conv.language)
         if card is None:
-            menu = Button(self._t.text("button.menu", conv.language), "menu")
-            gone = Reply(self._t.text("results.card_gone", conv.language), buttons=((menu,),))
-            return Decision(conv, (gone,))
+            # Gone from the directory since the list was shown (or a forged button).
+            return Decision(conv, (self._menu(conv, "results.card_gone"),))
         return Decision(conv, card_view(self._t, card, conv.language, now=now))
 
     def _changes_subject(self, reading: Interpretation | NluUnavailable) -> bool:
