@@ -7,7 +7,12 @@ with Alembic and filled with generated services: clustered around Québec cities
 services are, with the rest spread over the southern half of the province.
 
 What is timed is ``SqlResourceDirectory.search`` end to end — session, SQL, distances,
-hours, cards — for one page of three results, as the bot calls it.
+hours, the order, cards: "theme + place" and "+ open now" for a page of three full cards
+(phones, documents, closures: as the workers' desk and the CLI call it); "bot list" for the
+bot's own call, a brief page of five lines (the person sees one compact list); "card tap"
+for ``SqlResourceDirectory.card``, when the person opens one place from that list.
+A tenth of the generated services are beds with a last entry at 23:00 and some are for
+women or youth only (from a separate random stream, so the rest matches older runs).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import statistics
 import tempfile
 import time as clock
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
@@ -44,6 +49,7 @@ from resources_db.models.resources import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServicePopulation,
     ServiceTheme,
 )
 from resources_db.search_index import refresh_search_points
@@ -94,9 +100,10 @@ def _point(rng: random.Random) -> tuple[float, float]:
 def _rows(size: int, seed: int) -> dict[str, list[dict[str, Any]]]:
     """Generated tables for ``size`` services, one location each."""
     rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not a secret
+    extra = random.Random(seed + 1)  # noqa: S311 - the same, for the fields added later
     themes = list(Theme)
     tables: dict[str, list[dict[str, Any]]] = {
-        name: [] for name in ("org", "loc", "svc", "sal", "theme", "sched", "addr", "phone")
+        name: [] for name in ("org", "loc", "svc", "sal", "theme", "sched", "addr", "phone", "pop")
     }
     now = datetime(2026, 11, 1, tzinfo=UTC)
     for i in range(size):
@@ -131,8 +138,14 @@ def _rows(size: int, seed: int) -> dict[str, list[dict[str, Any]]]:
                 "holidays": rng.choice(["open", "closed", "unknown"]),
                 "assured_date": now.date(),
                 "demo": True,
+                "last_entry": time(23) if extra.random() < 0.1 else None,
             }
         )
+        audience = extra.random()
+        if audience < 0.05:
+            tables["pop"].append({"service_id": sid, "population": "women"})
+        elif audience < 0.1:
+            tables["pop"].append({"service_id": sid, "population": "youth"})
         tables["sal"].append({"id": f"sal-{i}", "service_id": sid, "location_id": lid})
         for theme in rng.sample(themes, rng.choice([1, 1, 2, 3])):
             tables["theme"].append({"service_id": sid, "theme": theme.value})
@@ -172,6 +185,7 @@ async def _fill(engine: AsyncEngine, size: int, seed: int) -> None:
         (Service, "svc"),
         (ServiceAtLocation, "sal"),
         (ServiceTheme, "theme"),
+        (ServicePopulation, "pop"),
         (Schedule, "sched"),
         (Address, "addr"),
         (Phone, "phone"),
@@ -192,7 +206,7 @@ async def _fill(engine: AsyncEngine, size: int, seed: int) -> None:
         await autocommit.exec_driver_sql(statement)
 
 
-def _queries(count: int, seed: int, open_now: bool) -> list[SearchQuery]:
+def _queries(count: int, seed: int, open_now: bool, *, bot: bool = False) -> list[SearchQuery]:
     rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not a secret
     at = datetime(2026, 11, 18, 15, 30, tzinfo=TZ)  # a Wednesday afternoon
     queries = []
@@ -201,9 +215,11 @@ def _queries(count: int, seed: int, open_now: bool) -> list[SearchQuery]:
         place = Place(
             round(lat + rng.uniform(-0.05, 0.05), 3), round(lon + rng.uniform(-0.05, 0.05), 3)
         )
-        queries.append(
-            SearchQuery(theme=rng.choice(list(Theme)), place=place, at=at, open_now=open_now)
-        )
+        query = SearchQuery(theme=rng.choice(list(Theme)), place=place, at=at, open_now=open_now)
+        if bot:
+            # As flows/engine.py asks: a brief page of five, with the age and gender said.
+            query = replace(query, limit=5, brief=True, age=30, gender="man")
+        queries.append(query)
     return queries
 
 
@@ -214,16 +230,20 @@ async def _measure(url: str, backend: str, size: int, queries: int) -> list[Resu
         await _fill(engine, size, seed=size)
         directory = SqlResourceDirectory(session_factory(engine), Jurisdiction.QC, TZ)
         results = []
-        for kind, open_now in (("theme + place", False), ("+ open now", True)):
-            batch = _queries(WARMUP + queries, seed=7, open_now=open_now)
+        kinds = (("theme + place", False, False), ("+ open now", True, False))
+        for kind, open_now, bot in (*kinds, ("bot list (5 lines)", False, True)):
+            batch = _queries(WARMUP + queries, seed=7, open_now=open_now, bot=bot)
             for query in batch[:WARMUP]:
                 await directory.search(query)
             timings, found = [], []
+            taps: list[tuple[str, SearchQuery]] = []
             for query in batch[WARMUP:]:
                 start = clock.perf_counter()
                 page = await directory.search(query)
                 timings.append((clock.perf_counter() - start) * 1000)
                 found.append(page.total)
+                if bot and page.cards:
+                    taps.append((page.cards[0].service_id, query))
             timings.sort()
             results.append(
                 Result(
@@ -233,6 +253,23 @@ async def _measure(url: str, backend: str, size: int, queries: int) -> list[Resu
                     statistics.median(timings),
                     timings[max(0, math.ceil(0.95 * len(timings)) - 1)],
                     statistics.fmean(found),
+                )
+            )
+        if taps:
+            timings = []
+            for service_id, query in taps:
+                start = clock.perf_counter()
+                await directory.card(service_id, query.place, query.at, query.language)
+                timings.append((clock.perf_counter() - start) * 1000)
+            timings.sort()
+            results.append(
+                Result(
+                    backend,
+                    size,
+                    "card tap",
+                    statistics.median(timings),
+                    timings[max(0, math.ceil(0.95 * len(timings)) - 1)],
+                    1,
                 )
             )
         return results

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flows.domain import Language, Theme
 
@@ -19,7 +19,14 @@ class Place:
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """A nearby search by theme, with outreach filters."""
+    """A nearby search by theme, with outreach filters.
+
+    The order is: places that fit the person (``gender``: a man is not shown a women-only
+    place first), then what they can go to now (open, and a bed's last entry not passed),
+    then — for a minor (``age`` under 18) — youth places, then the distance shown. ``brief``
+    pages carry what a list line shows (no phone, documents or closure reason): the person
+    opens a full card with ``ResourceDirectory.card``.
+    """
 
     theme: Theme
     place: Place
@@ -28,10 +35,12 @@ class SearchQuery:
     free_only: bool = False
     walk_in_only: bool = False
     age: int | None = None
+    gender: str | None = None  # flows.understanding.GENDERS, said by the person
     radius_m: int = 5_000
     offset: int = 0
     limit: int = 3
     language: Language | None = None  # texts in this language when the data has them
+    brief: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,11 @@ class ResourceCard:
     capacity: str | None = None  # "limited" or "full", only when recently updated
     min_age: int | None = None  # the ages the service accepts, when it says
     max_age: int | None = None
+    last_entry: time | None = None  # the latest arrival admitted ("arrive before midnight")
+    # Open, but tonight's last entry has passed: ``open_now`` is False and ``next_change``
+    # is the next opening.
+    entry_over: bool = False
+    populations: tuple[str, ...] = ()  # who the place is for (youth, women, men…)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,9 +56,9 @@ from flows.insights import arrival_noted, need_noted, noting, search_noted
 from flows.ownership import RELAYABLE_MEDIA, Ownership
 from flows.ports import CaseLookup, Clock, CrisisLineRegistry, ResourceDirectory
 from flows.privacy import what_is_kept
-from flows.profile import age_of, is_minor, remember
+from flows.profile import age_of, gender_of, is_minor, remember
 from flows.reading import NLU_MAX_CHARS, Reading
-from flows.results import render_page
+from flows.results import CARD_PREFIX, card_view, render_page
 from flows.transcript_notes import crisis_line_names, transcribe_turn
 from flows.understanding import (
     INTENT_MIN_CONFIDENCE,
@@ -75,7 +75,7 @@ from flows.understanding import (
 SOURCE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
 LONG_MESSAGE_CHARS = 2_000
 COORDINATE_DECIMALS = 3  # about 100 m: enough to sort by distance, not to find a doorway
-PAGE_SIZE = 3
+PAGE_SIZE = 5  # one compact list: up to five places, a line each
 MAX_OFFSET = 300  # 100 pages of results: further is a forged button
 # While a request waits: the turn counter that picks the next "still noted" sentence.
 WAIT_TURNS = "waiting_turns"
@@ -424,6 +424,8 @@ class Engine:
             return await self._theme_chosen(conv, Theme(rest))
         if kind == "more":
             return await self._more(conv, rest)
+        if kind == CARD_PREFIX:
+            return await self._place_card(conv, rest)
         if kind == "lang" and rest in ("fr", "en"):
             return self._set_language(conv, Language(rest))
         if kind == "human":
@@ -677,6 +679,8 @@ class Engine:
             limit=PAGE_SIZE,
             language=conv.language,
             age=age_of(conv),
+            gender=gender_of(conv),
+            brief=True,  # a line per place; its button fetches the full card
         )
         page = await self._directory.search(query)
         # The point travels in the "see more" button, so paging needs no stored location.
@@ -690,7 +694,7 @@ class Engine:
             lines = self._lines.lines_for(self._config.jurisdiction)
             pinned = crisis_lines_text(self._t, lines, conv.language, only=fitting)
         messages = render_page(
-            self._t, page, theme, conv.language, more_payload=more, pinned=pinned
+            self._t, page, theme, conv.language, more_payload=more, place=place, pinned=pinned
         )
         conv = replace(
             conv,
@@ -721,6 +725,22 @@ class Engine:
         if not _on_the_map(place) or start > MAX_OFFSET:
             return Decision(conv, (self._menu(conv, "menu_prompt"),))
         return await self._search(conv, theme, place, start)
+
+    async def _place_card(self, conv: Conversation, rest: str) -> Decision:
+        """A place's button in the list: its full card (address, hours, phone, map pin)."""
+        try:
+            lat, lon, service_id = rest.split(":", 2)
+            place = Place(float(lat), float(lon))
+        except ValueError:
+            return Decision(conv, (self._menu(conv, "menu_prompt"),))
+        if not _on_the_map(place) or not service_id:
+            return Decision(conv, (self._menu(conv, "menu_prompt"),))
+        now = self._clock.now()
+        card = await self._directory.card(service_id, place, now, conv.language)
+        if card is None:
+            # Gone from the directory since the list was shown (or a forged button).
+            return Decision(conv, (self._menu(conv, "results.card_gone"),))
+        return Decision(conv, card_view(self._t, card, conv.language, now=now))
 
     def _changes_subject(self, reading: Interpretation | NluUnavailable) -> bool:
         """While we wait for a place: does the text confidently ask for something else?"""

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from flows.cases import Case
-from flows.directory import Place, SearchPage, SearchQuery
+from flows.directory import Place, ResourceCard, SearchPage, SearchQuery
 from flows.domain import Conversation, Jurisdiction, Language
 from flows.handoff_ports import AuditLog, CaseRepository, WorkerDirectory
 from flows.inbox import Receipt
@@ -62,7 +62,13 @@ class ResourceDirectory(Protocol):
     """Finds services near a place, and places from what the person typed."""
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        """One page of services by theme, nearest first."""
+        """One page of services by theme, in the order ``SearchQuery`` describes."""
+        ...
+
+    async def card(
+        self, service_id: str, place: Place, at: datetime, language: Language | None
+    ) -> ResourceCard | None:
+        """The full card of one service, at its place nearest ``place``; None if gone."""
         ...
 
     async def locate(self, text: str) -> Place | None:

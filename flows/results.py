@@ -1,10 +1,15 @@
-"""Search results as short cards the person can act on.
+"""Search results as one compact list, and a place's full card when the person opens it.
 
 A page is: the crisis lines first when the theme calls for them (violence, mental health,
-substance use) — on the first page only —, a one-line header (how many, how far, and
-whether the search had to go further), one message per card (plus a map pin, never for a
-confidential address), then "see more" / talk to a worker / menu. Nothing found is said
-plainly, with how far we looked, and a worker offered.
+substance use) — on the first page only —, then ONE message: a header (how many, how far,
+and whether the search had to go further), one line per place (its distance as shown and
+whether the person can go now: open / closes at… / opens at… / no more entry tonight), a
+button per place that opens its full card (``card_view``: address, hours, phone, and a map
+pin, never for a confidential address), then "see more" / talk to a worker / menu. Nothing
+found is said plainly, with how far we looked, and a worker offered.
+
+The order is the directory's (what fits the person, then what is possible now, then the
+distance shown): the lines are numbered in that order and show those facts.
 
 Words come from the catalogue; only number, time and date *formatting* is done here
 (``17 h 30`` in French, ``5:30 pm`` in English), with month and day names from the
@@ -14,14 +19,27 @@ catalogue.
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import time as clock_time
 
-from flows.actions import Button, PersonMessage, Reply, ShowPlace
+from flows.actions import Button, Keyboard, PersonMessage, Reply, ShowPlace
 from flows.catalogue import Catalogue
-from flows.directory import ResourceCard, SearchPage
+from flows.directory import Place, ResourceCard, SearchPage
 from flows.domain import Language, Theme
 
 STALE_AFTER_DAYS = 365
 WEEKDAY_WINDOW_DAYS = 6
+CARD_PREFIX = "card"
+PAYLOAD_BYTES = 64  # what a button can carry back (Telegram's callback_data limit)
+LABEL_CHARS = 40
+
+
+def card_payload(place: Place, service_id: str) -> str | None:
+    """The payload of a place's button: where the person searched from, and the service.
+
+    None when the service id is too long to fit (HSDS ids are 36-character UUIDs).
+    """
+    payload = f"{CARD_PREFIX}:{place.latitude:.3f}:{place.longitude:.3f}:{service_id}"
+    return payload if len(payload.encode()) <= PAYLOAD_BYTES else None
 
 
 def render_page(
@@ -31,11 +49,14 @@ def render_page(
     language: Language,
     *,
     more_payload: str,
+    place: Place,
     pinned: str | None = None,
+    extra_rows: Keyboard = (),
 ) -> tuple[PersonMessage, ...]:
     """The messages for one page of results, or an honest "nothing near".
 
     ``pinned`` (the crisis lines, already written out) comes first, on the first page.
+    ``extra_rows`` are buttons added under the list, above "talk to a worker" and "menu".
     """
     t = _Writer(catalogue, language, page.now)
     talk = Button(catalogue.text("button.talk", language), "human")
@@ -49,25 +70,42 @@ def render_page(
         messages.append(
             Reply(
                 t.text(key, theme=theme_label, km=_km(page.radius_m)),
-                buttons=((talk,), (menu,)),
+                buttons=(*extra_rows, (talk,), (menu,)),
             )
         )
         return tuple(messages)
-    messages.append(Reply(_header(t, page, theme_label)))
-    for card in page.cards:
-        messages.append(Reply(card_text(catalogue, card, language, now=page.now)))
-        if (
-            not card.confidential
-            and card.latitude is not None
-            and card.longitude is not None
-            and card.address
-        ):
-            messages.append(ShowPlace(card.latitude, card.longitude, card.name, card.address))
+    lines = [_header(t, page, theme_label), ""]
     rows: list[tuple[Button, ...]] = []
+    for number, card in enumerate(page.cards, start=page.offset + 1):
+        lines.append(t.text("results.line_of", number=number, name=card.name, facts=t.facts(card)))
+        payload = card_payload(place, card.service_id)
+        if payload is not None:
+            label = f"{number}. {card.name}"
+            if len(label) > LABEL_CHARS:
+                label = label[: LABEL_CHARS - 1] + "…"
+            rows.append((Button(label, payload),))
     if page.has_more:
         rows.append((Button(t.text("results.more"), more_payload),))
-    rows.extend(((talk,), (menu,)))
-    messages.append(Reply(t.text("results.footer"), buttons=tuple(rows)))
+    rows.extend((*extra_rows, (talk,), (menu,)))
+    messages.append(Reply("\n".join(lines), buttons=tuple(rows)))
+    return tuple(messages)
+
+
+def card_view(
+    catalogue: Catalogue, card: ResourceCard, language: Language, *, now: datetime
+) -> tuple[PersonMessage, ...]:
+    """One place opened from its button: the full card, then its map pin if it may be shown."""
+    talk = Button(catalogue.text("button.talk", language), "human")
+    menu = Button(catalogue.text("button.menu", language), "menu")
+    text = card_text(catalogue, card, language, now=now)
+    messages: list[PersonMessage] = [Reply(text, buttons=((talk,), (menu,)))]
+    if (
+        not card.confidential
+        and card.latitude is not None
+        and card.longitude is not None
+        and card.address
+    ):
+        messages.append(ShowPlace(card.latitude, card.longitude, card.name, card.address))
     return tuple(messages)
 
 
@@ -117,6 +155,8 @@ def card_text(
     hours = t.hours(card)
     if hours:
         lines.append(hours)
+    if card.last_entry is not None:
+        lines.append(t.text("results.last_entry", time=t.time_of_day(card.last_entry)))
     if card.capacity in ("limited", "full"):
         lines.append(t.text(f"results.capacity.{card.capacity}"))
     if not card.confidential:
@@ -178,6 +218,12 @@ class _Writer:
         twelve = hour % 12 or 12
         return f"{twelve} {suffix}" if minute == 0 else f"{twelve}:{minute:02d} {suffix}"
 
+    def time_of_day(self, moment: clock_time) -> str:
+        """A wall-clock time; midnight is a word."""
+        if moment == clock_time(0, 0):
+            return self.text("results.midnight")
+        return self.time(datetime.combine(date.min, moment))
+
     def date(self, day: date, *, with_year: bool = False) -> str:
         months = self.text("results.names.months").split(",")
         number = self.text("results.names.first_day") if day.day == 1 else str(day.day)
@@ -203,7 +249,40 @@ class _Writer:
             return self.text(f"results.{kind}.weekday", weekday=weekday, time=time_text)
         return self.text(f"results.{kind}.date", date=self.date(moment.date()), time=time_text)
 
+    def facts(self, card: ResourceCard) -> str:
+        """A list line's facts: the distance as on the card, and whether one can go now."""
+        distance = self.distance(card.distance_m) if card.distance_m is not None else None
+        if distance is not None and card.confidential:
+            distance = self.text("results.line.about", distance=distance)
+        facts = [f for f in (distance, self.line_status(card)) if f]
+        if card.capacity == "full":
+            facts.append(self.text("results.line.full"))
+        return " · ".join(facts)
+
+    def line_status(self, card: ResourceCard) -> str:
+        """Open now / closes at… / opens at… / no more entry tonight, in a few words."""
+        if card.temporarily_closed:
+            return self.text("results.line.temporarily_closed")
+        if card.open_now is None:
+            return self.text("results.line.unknown")
+        if card.open_now:
+            if card.always_open:
+                return self.text("results.line.always_open")
+            if card.last_entry is not None:
+                entry = self.time_of_day(card.last_entry)
+                return self.text("results.line.open_entry", time=entry)
+            if card.next_change is None:
+                return self.text("results.line.open")
+            when = self._moment("when", card.next_change)
+            return self.text("results.line.open_closes", when=when)
+        if card.next_change is None:
+            return self.text("results.line.closed")
+        key = "results.line.entry_over" if card.entry_over else "results.line.closed_opens"
+        return self.text(key, when=self._moment("when", card.next_change))
+
     def hours(self, card: ResourceCard) -> str | None:
+        if card.entry_over and card.next_change is not None:
+            return self.text("results.entry_over", when=self._moment("when", card.next_change))
         if card.always_open and card.open_now:
             return self.text("results.always_open")
         if card.open_now is None:

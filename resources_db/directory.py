@@ -4,9 +4,12 @@ The search is the same SQL on SQLite and PostgreSQL:
 
 1. one range scan of the derived ``search_point`` table on ``(theme, latitude, longitude)``
    — the bounding box of the circle — with the free / walk-in / age filters;
-2. exact distances (haversine), the circle, the sort and "open now" in Python, on the few
-   hundred rows at most that the box lets through;
-3. for the page only, the card details in four more queries.
+2. exact distances (haversine), the circle, "open now" (with a bed's last entry) and the
+   order in Python, on the few hundred rows at most that the box lets through: what fits
+   the person, then what they can go to now, then (for a minor) youth places, then the
+   distance *shown* (a confidential place's is rounded, and sorted as shown);
+3. for the page only, the card details: one query for a brief page (the list the person
+   sees), four for full cards; ``card`` fetches one full card when the person opens it.
 
 When nothing is found the radius widens (5 → 15 → 50 km by default) and the page says so.
 The figures are in docs/benchmarks.md.
@@ -18,7 +21,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from flows.directory import Place, ResourceCard, SearchPage, SearchQuery
 from flows.domain import Jurisdiction, Language, Theme
 from resources_db import geo
-from resources_db.hours import HolidayCalendar, Hours, is_open, status
+from resources_db.hours import HolidayCalendar, Hours, HoursStatus, is_open, status
 from resources_db.hours import decode as decode_hours
 from resources_db.models.resources import (
     Address,
@@ -51,6 +54,11 @@ CONFIDENTIAL_DISTANCE_STEP_M = 1_000
 IN_CHUNK = 2_000  # ids per IN (...) list: far below SQLite's and asyncpg's parameter limits
 PHONE_TYPES_SHOWN = ("", "voice", "hotline", "text", "sms", "cell")
 THEME_IDS = frozenset(t.value for t in Theme)
+RANKING_CHUNK = 16  # candidates ranked per query, nearest first, until the page is full
+ADULT_AGE = 18
+# Who a place is only for, by the populations it names: (gender said, population that
+# excludes it unless the other one is named too).
+NOT_FOR = {"man": ("women", "men"), "woman": ("men", "women")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,22 +110,50 @@ class SqlResourceDirectory:
         async with self._session() as session:
             conn = await session.connection()
             found: list[_Candidate] = []
+            total = 0
             radius = radii[0]
             for radius in radii:
-                found = await self._candidates(conn, query, radius)
-                if found:
+                found, total = await self._candidates(conn, query, radius)
+                if total:
                     break
             window = found[query.offset : query.offset + query.limit]
-            cards = await self._cards(conn, window, query)
+            cards = await self._cards(conn, window, query, full=not query.brief)
         return SearchPage(
             cards=tuple(cards),
-            total=len(found),
+            total=total,
             radius_m=radius,
             offset=query.offset,
             widened=radius != radii[0],
             requested_radius_m=query.radius_m,
             now=query.at.astimezone(self._timezone),
         )
+
+    async def card(
+        self, service_id: str, place: Place, at: datetime, language: Language | None
+    ) -> ResourceCard | None:
+        """The full card of one service, at its place nearest to ``place``; None if gone."""
+        origin = place
+        async with self._session() as session:
+            conn = await session.connection()
+            rows = list(await conn.execute(_SERVICE_POINTS, {"service_id": service_id}))
+            if not rows:
+                return None
+            nearest = min(
+                rows,
+                key=lambda r: (
+                    geo.haversine_m(origin.latitude, origin.longitude, r.latitude, r.longitude),
+                    r.service_at_location_id,
+                ),
+            )
+            distance = geo.haversine_m(
+                origin.latitude, origin.longitude, nearest.latitude, nearest.longitude
+            )
+            found = _Candidate(
+                nearest.service_at_location_id, service_id, nearest.location_id, distance
+            )
+            query = SearchQuery(theme=Theme(nearest.theme), place=origin, at=at, language=language)
+            cards = await self._cards(conn, [found], query, full=True)
+        return cards[0] if cards else None
 
     async def locate(self, text: str) -> Place | None:
         """A place from a postal code or a known neighbourhood/town name, offline."""
@@ -128,24 +164,76 @@ class SqlResourceDirectory:
 
     async def _candidates(
         self, conn: AsyncConnection, query: SearchQuery, radius_m: int
-    ) -> list[_Candidate]:
+    ) -> tuple[list[_Candidate], int]:
+        """The candidates in the order the person sees, at least up to the page, and how many.
+
+        The order is (fits the person, can go now, youth for a minor, distance shown). The
+        distance costs little, the hours more: the circle is sorted by distance shown, then
+        ranked nearest first until the page is filled by the best rank — every place not yet
+        ranked is farther than those, and can be no better — so a daytime search reads the
+        hours of a few places, not of all the circle. "Open now" counts them all.
+        """
         origin = query.place
         box = geo.bounding_box(origin.latitude, origin.longitude, radius_m)
-        statement = _candidate_statement(
-            query.free_only, query.walk_in_only, query.age is not None, query.open_now
-        )
-        found: list[_Candidate] = []
+        statement = _candidate_statement(query.free_only, query.walk_in_only, query.age is not None)
+        lat0, lon0 = origin.latitude, origin.longitude
+        inside = []
         for row in await conn.execute(statement, _candidate_params(query, box)):
-            distance = geo.haversine_m(origin.latitude, origin.longitude, row[3], row[4])
-            if distance > radius_m:
-                continue
-            if query.open_now:
-                hours = decode_hours(row.hours)
-                if is_open(hours, query.at, self._timezone, self._calendar) is not True:
+            distance = geo.haversine_m(lat0, lon0, row[3], row[4])
+            if distance <= radius_m:
+                inside.append((_shown_distance(distance, confidential=bool(row[5])), distance, row))
+        inside.sort(key=lambda item: (item[0], item[2][0]))
+        minor = query.age is not None and query.age < ADULT_AGE
+        not_for = NOT_FOR.get(query.gender or "")
+        needed = query.offset + query.limit
+        # The nearest first, a few at a time (all at once for "open now", which counts them).
+        step = len(inside) if query.open_now else max(RANKING_CHUNK, 3 * needed)
+        # Many places share their hours ("Mo-Fr 09:00-17:00", "24/7"): each answer once.
+        usable_by_hours: dict[tuple[str, time | None], bool] = {}
+        ranks: dict[tuple[bool, bool, bool], list[_Candidate]] = defaultdict(list)
+        best = ranks[False, False, False]
+        for start in range(0, len(inside), step or 1):
+            chunk = inside[start : start + step]
+            facts = await _ranking_facts(conn, query.theme, [row[0] for _, _, row in chunk])
+            for _shown, distance, row in chunk:
+                sal_id, service_id, location_id = row[0], row[1], row[2]
+                hours_text, last_entry, pops, max_age = facts.get(sal_id, ("", None, None, None))
+                usable = usable_by_hours.get((hours_text, last_entry))
+                if usable is None:
+                    hours = decode_hours(hours_text)
+                    usable = is_open(hours, query.at, self._timezone, self._calendar) is True
+                    if usable and last_entry is not None:
+                        usable = self._can_enter(hours, last_entry, query.at)
+                    usable_by_hours[hours_text, last_entry] = usable
+                if query.open_now and not usable:
                     continue
-            found.append(_Candidate(row[0], row[1], row[2], distance))
-        found.sort(key=lambda c: (c.distance_m, c.sal_id))
-        return found
+                populations = (pops or "").split()
+                elsewhere = not_for is not None and not_for[0] in populations
+                elsewhere = elsewhere and not_for is not None and not_for[1] not in populations
+                youth = "youth" in populations or (max_age or ADULT_AGE) < ADULT_AGE
+                rank = (elsewhere, not usable, minor and not youth)
+                ranks[rank].append(_Candidate(sal_id, service_id, location_id, distance))
+            if not query.open_now and len(best) >= needed:
+                break
+        found = [c for rank in sorted(ranks) for c in ranks[rank]]
+        total = len(found) if query.open_now else len(inside)
+        return found, total
+
+    def _can_enter(self, hours: Hours, last_entry: time, at: datetime) -> bool:
+        """Open now: is tonight's last entry still ahead, before the place closes?"""
+        return self._entry(hours, last_entry, at)[0]
+
+    def _entry(self, hours: Hours, last_entry: time, at: datetime) -> tuple[bool, HoursStatus]:
+        state = status(hours, at, self._timezone, self._calendar)
+        closing = state.next_change
+        if not state.open_now or closing is None:
+            # Closed: the card says when it opens. Around the clock: entry until last_entry.
+            return bool(state.open_now), state
+        local = at.astimezone(self._timezone)
+        entry = datetime.combine(local.date(), last_entry, tzinfo=self._timezone)
+        if entry <= local:
+            entry = datetime.combine(local.date() + timedelta(days=1), last_entry, self._timezone)
+        return entry <= closing, state
 
     # --- cards ------------------------------------------------------------------------------
 
@@ -154,6 +242,8 @@ class SqlResourceDirectory:
         conn: AsyncConnection,
         window: Sequence[_Candidate],
         query: SearchQuery,
+        *,
+        full: bool,
     ) -> list[ResourceCard]:
         if not window:
             return []
@@ -171,23 +261,36 @@ class SqlResourceDirectory:
                 detail.themes.append(Theme(row.theme))
             if row.address_id is not None:
                 detail.addresses[row.address_id] = row
-        org_ids = sorted({d.row.organization_id for d in details.values() if d.row.organization_id})
-        phones = sorted(
-            await _PHONES.fetch(conn, sal_ids, service_ids, location_ids, org_ids),
-            key=lambda p: p.id,
-        )
+        phones: list[Any] = []
         documents: dict[str, list[str]] = defaultdict(list)
-        for service_id, document, document_en in await conn.execute(
-            _DOCUMENTS, {"service_ids": service_ids}
-        ):
-            text = ((document_en if english and document_en else document) or "").strip()
-            if text:
-                documents[service_id].append(text)
-        closures = sorted(
-            await _CLOSURES.fetch(conn, service_ids, location_ids),
-            key=lambda r: (r.starts_on, r.id),
-        )
+        closures: list[Any] = []
+        if full:
+            # A list line shows none of these: only an opened card fetches them.
+            org_ids = sorted(
+                {d.row.organization_id for d in details.values() if d.row.organization_id}
+            )
+            phones = sorted(
+                await _PHONES.fetch(conn, sal_ids, service_ids, location_ids, org_ids),
+                key=lambda p: p.id,
+            )
+            for service_id, document, document_en in await conn.execute(
+                _DOCUMENTS, {"service_ids": service_ids}
+            ):
+                text = ((document_en if english and document_en else document) or "").strip()
+                if text:
+                    documents[service_id].append(text)
         today = query.at.astimezone(self._timezone).date()
+        closed_today = any(
+            span.starts_on <= today and (span.ends_on is None or today <= span.ends_on)
+            for detail in details.values()
+            for span in decode_hours(detail.row.hours).closures
+        )
+        if full and closed_today:
+            # The reason of a closure is read only when one is on today (the hours know).
+            closures = sorted(
+                await _CLOSURES.fetch(conn, service_ids, location_ids),
+                key=lambda r: (r.starts_on, r.id),
+            )
         cards = []
         for c in window:
             detail = details[c.sal_id]
@@ -228,12 +331,20 @@ class SqlResourceDirectory:
         english: bool,
     ) -> ResourceCard:
         row = detail.row
-        state = status(hours, query.at, self._timezone, self._calendar)
+        entry_over = False
+        if row.last_entry is not None:
+            can_enter, state = self._entry(hours, row.last_entry, query.at)
+            if state.open_now and not can_enter and state.next_change is not None:
+                # Open, but no more arrivals tonight: for the person it opens next time.
+                entry_over = True
+                after = status(hours, state.next_change, self._timezone, self._calendar)
+                state = HoursStatus(False, after.next_change)
+        else:
+            state = status(hours, query.at, self._timezone, self._calendar)
         address = _pick_address(detail.addresses.values())
         if row.confidential:
             # The stored point is an area centroid already; rounding hides even that.
-            step = CONFIDENTIAL_DISTANCE_STEP_M
-            distance = max(step, round(c.distance_m / step) * step)
+            distance = round(_shown_distance(c.distance_m, confidential=True))
             street, lat, lon = None, None, None
             area = row.area or (address.city if address is not None else None)
         else:
@@ -279,6 +390,9 @@ class SqlResourceDirectory:
             capacity=capacity,
             min_age=row.minimum_age,
             max_age=row.maximum_age,
+            last_entry=row.last_entry,
+            entry_over=entry_over,
+            populations=tuple((row.populations or "").split()),
         )
 
 
@@ -287,14 +401,35 @@ def widening_radii(requested_m: int) -> tuple[int, ...]:
     return (requested_m, *(step for step in WIDENING_STEPS_M if step > requested_m))
 
 
+async def _ranking_facts(
+    conn: AsyncConnection, theme: Theme, sal_ids: Sequence[str]
+) -> dict[str, tuple[str, Any, str | None, int | None]]:
+    """Hours, last entry, populations and upper age of these candidates, by id."""
+    facts = {}
+    for chunk in _chunks(sal_ids):
+        params = {"theme": theme.value, "sal_ids": list(chunk)}
+        for sal_id, hours, last_entry, populations, maximum_age in await conn.execute(
+            _RANKING, params
+        ):
+            facts[sal_id] = (hours, last_entry, populations, maximum_age)
+    return facts
+
+
+def _shown_distance(metres: float, *, confidential: bool) -> float:
+    """The distance as the person reads it: a confidential place's is rounded to the km."""
+    if not confidential:
+        return metres
+    step = CONFIDENTIAL_DISTANCE_STEP_M
+    return float(max(step, round(metres / step) * step))
+
+
 @lru_cache(maxsize=8)
-def _candidate_statement(
-    free_only: bool, walk_in_only: bool, by_age: bool, with_hours: bool
-) -> Select[Any]:
+def _candidate_statement(free_only: bool, walk_in_only: bool, by_age: bool) -> Select[Any]:
     """This theme inside the box, with the SQL-side filters: one index range scan.
 
     Built once per filter combination with bound parameters: building a statement costs
-    more than running this one. For "open now", the service's hours flags come along.
+    more than running this one. Only what the covering index holds: the ids, the point and
+    whether the distance shown is rounded; what ranks a place is read for the nearest only.
     """
     stmt = select(
         SearchPoint.service_at_location_id,
@@ -302,6 +437,7 @@ def _candidate_statement(
         SearchPoint.location_id,
         SearchPoint.latitude,
         SearchPoint.longitude,
+        SearchPoint.confidential,
     ).where(
         SearchPoint.theme == bindparam("theme"),
         SearchPoint.latitude.between(bindparam("min_lat"), bindparam("max_lat")),
@@ -311,8 +447,6 @@ def _candidate_statement(
         stmt = stmt.where(SearchPoint.free.is_(True))
     if walk_in_only:
         stmt = stmt.where(SearchPoint.walk_in.is_(True))
-    if with_hours:
-        stmt = stmt.add_columns(SearchPoint.hours)
     if by_age:
         age = bindparam("age", type_=Integer)
         stmt = stmt.where(
@@ -320,6 +454,19 @@ def _candidate_statement(
             or_(SearchPoint.maximum_age.is_(None), SearchPoint.maximum_age >= age),
         )
     return stmt
+
+
+# What ranks the nearest candidates, by primary key: (service at a location, theme).
+_RANKING = select(
+    SearchPoint.service_at_location_id,
+    SearchPoint.hours,
+    SearchPoint.last_entry,
+    SearchPoint.populations,
+    SearchPoint.maximum_age,
+).where(
+    SearchPoint.theme == bindparam("theme"),
+    SearchPoint.service_at_location_id.in_(bindparam("sal_ids", expanding=True)),
+)
 
 
 def _candidate_params(query: SearchQuery, box: geo.BoundingBox) -> dict[str, Any]:
@@ -361,6 +508,7 @@ def _details_sql() -> Select[Any]:
             Service.always_open,
             Service.holidays,
             Service.opening_hours,
+            Service.last_entry,
             Location.latitude,
             Location.longitude,
             Location.confidential,
@@ -373,6 +521,7 @@ def _details_sql() -> Select[Any]:
             Address.address_type,
             ServiceTheme.theme,
             SearchPoint.hours,
+            SearchPoint.populations,
         )
         .join(Service, Service.id == ServiceAtLocation.service_id)
         .join(Location, Location.id == ServiceAtLocation.location_id)
@@ -390,6 +539,14 @@ def _details_sql() -> Select[Any]:
 
 
 _DETAILS = _details_sql()
+# Where one service is searchable (one row per place and theme): ``card`` picks the nearest.
+_SERVICE_POINTS = select(
+    SearchPoint.service_at_location_id,
+    SearchPoint.location_id,
+    SearchPoint.latitude,
+    SearchPoint.longitude,
+    SearchPoint.theme,
+).where(SearchPoint.service_id == bindparam("service_id"))
 
 
 class _Linked:

@@ -25,7 +25,7 @@ import asyncio
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -437,6 +437,11 @@ def _apply_fact(
         except ValueError:
             return f"{text!r} is not a date and time"
         target["capacity_updated_at"] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    elif code == "last_entry":
+        try:
+            target["last_entry"] = time.fromisoformat(text).replace(tzinfo=None)
+        except ValueError:
+            return f"{text!r} is not a time of day (HH:MM)"
     elif code == "population":
         if text not in POPULATIONS:
             return f"{text!r} is not a known population"
@@ -676,6 +681,7 @@ class _Export:
                 "opening_hours",
                 "capacity_level",
                 "capacity_updated_at",
+                "last_entry",
                 "eligibility_description_en",
                 "alert_en",
                 "source",

@@ -4,7 +4,8 @@ The HSDS tables stay the source of truth. For each service at a location with co
 and a visible status, and for each of its themes, one row holds the point, the filter flags
 and the hours in compact form (``resources_db.hours.encode``: the schedule that applies —
 the service-at-location's own, else the service's, else the location's — the 24/7 flag,
-the OSM string, the public-holiday rule and the temporary closures). The search then reads
+the OSM string, the public-holiday rule and the temporary closures), the last entry and
+the populations (who the place is for). The search then reads
 one table, in one index range scan, and answers "open now" without another query.
 """
 
@@ -27,6 +28,7 @@ from resources_db.models.resources import (
     SearchPoint,
     Service,
     ServiceAtLocation,
+    ServicePopulation,
     ServiceTheme,
 )
 
@@ -66,6 +68,7 @@ async def _points(session: AsyncSession, service_ids: Sequence[str]) -> list[dic
                 Location.id.label("location_id"),
                 Location.latitude,
                 Location.longitude,
+                Location.confidential,
                 Service.free,
                 Service.walk_in,
                 Service.minimum_age,
@@ -74,6 +77,7 @@ async def _points(session: AsyncSession, service_ids: Sequence[str]) -> list[dic
                 Service.holidays,
                 Service.opening_hours,
                 Service.status,
+                Service.last_entry,
             )
             .join(Service, Service.id == ServiceAtLocation.service_id)
             .join(Location, Location.id == ServiceAtLocation.location_id)
@@ -94,6 +98,13 @@ async def _points(session: AsyncSession, service_ids: Sequence[str]) -> list[dic
         )
     ):
         themes[service_id].append(theme)
+    populations: dict[str, set[str]] = defaultdict(set)
+    for service_id, population in await session.execute(
+        select(ServicePopulation.service_id, ServicePopulation.population).where(
+            ServicePopulation.service_id.in_(service_ids)
+        )
+    ):
+        populations[service_id].add(population)
     sal_ids = [p.sal_id for p in placed]
     location_ids = sorted({p.location_id for p in placed})
     slots: dict[str, list[Slot]] = defaultdict(list)
@@ -160,6 +171,9 @@ async def _points(session: AsyncSession, service_ids: Sequence[str]) -> list[dic
                 "minimum_age": p.minimum_age,
                 "maximum_age": p.maximum_age,
                 "hours": encoded,
+                "last_entry": p.last_entry,
+                "confidential": bool(p.confidential),
+                "populations": " ".join(sorted(populations.get(p.service_id, ()))) or None,
             }
             for theme in sorted(set(themes.get(p.service_id, ())))
         )

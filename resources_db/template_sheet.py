@@ -217,6 +217,7 @@ class _Line:
                 "always_open": always_open,
                 "holidays": holidays.value,
                 "opening_hours": osm,
+                "last_entry": row["last_entry"],
                 "source": source,
                 "source_ref": key,
                 "imported_at": now,

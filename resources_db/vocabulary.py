@@ -91,6 +91,7 @@ FACTS: tuple[Fact, ...] = (
     Fact("always_open", "service", "bool", "Open 24 hours a day, 7 days a week"),
     Fact("holidays", "service", "text", "Public holidays: open, closed or unknown"),
     Fact("opening_hours", "service", "text", "Opening hours in OpenStreetMap syntax"),
+    Fact("last_entry", "service", "text", "Latest arrival admitted, local time (HH:MM)"),
     Fact("capacity_level", "service", "text", "Capacity: available, limited or full"),
     Fact("capacity_updated_at", "service", "datetime", "When the capacity was last updated"),
     Fact("population", "service", "population", "A population the service is for"),

@@ -205,11 +205,12 @@ SERVICES: list[tuple[str, str, str, str, str, str, str, str, str, dict[str, str]
         "Centre-ville",
         "Mo-Su 19:00-08:00",
         "fwih",
-        "Hommes et femmes de 18 ans et plus. Arrivée avant minuit.",
+        "Hommes et femmes de 18 ans et plus.",
         "Rien n'est obligatoire.",
         {
             "age_min": "18",
-            "conditions_en": "Men and women 18+. Arrive before midnight.",
+            "last_entry": "00:00",
+            "conditions_en": "Men and women 18+.",
             "capacity": "limited",
             "capacity_updated": "2026-11-20T18:00:00-05:00",
         },
@@ -272,7 +273,7 @@ SERVICES: list[tuple[str, str, str, str, str, str, str, str, str, dict[str, str]
         "fwih",
         "18 à 30 ans.",
         "",
-        {"age_min": "18", "age_max": "30", "populations": "youth"},
+        {"age_min": "18", "age_max": "30", "populations": "youth", "last_entry": "23:30"},
     ),
     (
         "magog-dodo",
@@ -284,7 +285,7 @@ SERVICES: list[tuple[str, str, str, str, str, str, str, str, str, dict[str, str]
         "fwi",
         "Adultes.",
         "",
-        {},
+        {"age_min": "18", "last_entry": "23:00", "conditions_en": "Adults."},
     ),
     # --- drop-in ---
     (

@@ -9,8 +9,8 @@ see docs in the research notes) are plain columns or small tables:
 - ``service_theme``: the 14 theme ids of ``flows.domain.Theme``, several per service.
 - ``service_population``: populations served (filters, never themes).
 - ``service``: free / walk-in / no ID needed / anonymous / pets (tri-state: NULL = unknown),
-  capacity, 24/7, public-holiday rule, an OSM ``opening_hours`` string, English texts,
-  provenance and the demo flag.
+  capacity, 24/7, public-holiday rule, an OSM ``opening_hours`` string, the last entry
+  ("arrive before midnight"), English texts, provenance and the demo flag.
 - ``location.confidential``: the address is never shown and no map pin is sent; its
   coordinates are an area centroid, used only to sort by distance.
 - ``closure``: temporary closures of a service or of a whole location.
@@ -147,6 +147,8 @@ class Service(Base):
     always_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     holidays: Mapped[str] = mapped_column(String(8), default="unknown", server_default="unknown")
     opening_hours: Mapped[str | None] = mapped_column(Text)  # OSM syntax, when that is the source
+    # The latest arrival still admitted ("arrive before midnight"), local time; beds mostly.
+    last_entry: Mapped[time | None] = mapped_column(Time)
     source: Mapped[str | None] = mapped_column(String(120))
     source_ref: Mapped[str | None] = mapped_column(String(255))
     imported_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -412,6 +414,7 @@ class SearchPoint(Base):
             "service_at_location_id",
             "service_id",
             "location_id",
+            "confidential",
         ),
     )
 
@@ -432,3 +435,8 @@ class SearchPoint(Base):
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     hours: Mapped[str] = mapped_column(Text)  # resources_db.hours.encode
+    last_entry: Mapped[time | None] = mapped_column(Time)
+    # Shown distances of a confidential place are rounded: the search sorts on what is shown.
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The service's populations, space-separated ("women families"): who it is for.
+    populations: Mapped[str | None] = mapped_column(String(255))

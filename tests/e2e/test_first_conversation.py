@@ -8,12 +8,13 @@ import logging
 from sqlalchemy import text
 
 from bot.logs import configure_logging
+from flows.directory import ResourceCard, SearchPage
 from flows.domain import Theme
 from flows.understanding import Intent, Interpretation
 from resources_db.models import Base
 from tests.e2e.harness import e2e_settings, running_bot
 from tests.fakes.bot_api import FakeBotApi, FakeUser
-from tests.fakes.core import FakeNlu
+from tests.fakes.core import FakeDirectory, FakeNlu
 
 PERSON = FakeUser(id=777000111, first_name="Maëlys", username="maelys_du_parc", language_code="fr")
 
@@ -169,3 +170,60 @@ async def test_a_persons_messages_are_answered_in_the_order_sent(database_url: s
         # The first message also hears the welcome's promises (no Start was pressed).
         asked = [t.split(" :")[0] for t in api.texts_to(PERSON.id) if "anonyme" not in t]
         assert asked == ["🍽 Manger", "🛏 Dormir, se loger", "🩺 Santé"]
+
+
+def _place(service_id: str, name: str, distance: int, *, open_now: bool) -> ResourceCard:
+    return ResourceCard(
+        service_id=service_id,
+        name=name,
+        organization="Le Relais",
+        themes=(Theme.FOOD,),
+        distance_m=distance,
+        open_now=open_now,
+        next_change=None,
+        always_open=open_now,
+        address="12 rue King Ouest, Sherbrooke",
+        latitude=45.401,
+        longitude=-71.891,
+        phone="+1 819 555-0142",
+        conditions=None,
+        what_to_bring=None,
+        free=True,
+        walk_in=True,
+        verified_on=None,
+    )
+
+
+async def test_results_are_one_list_and_a_place_button_opens_its_card_and_pin(
+    database_url: str,
+) -> None:
+    places = (
+        _place("frigo", "Frigo partagé", 900, open_now=True),
+        _place("soupe", "Soupe populaire", 150, open_now=False),
+    )
+    directory = FakeDirectory(page=SearchPage(cards=places, total=2, radius_m=5_000))
+    async with (
+        FakeBotApi() as api,
+        running_bot(api, e2e_settings(api, database_url), directory=directory),
+    ):
+        api.send_text(PERSON, "/start")
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 1)
+        api.press(PERSON, "theme:food")
+        await api.wait_for(lambda: len(api.texts_to(PERSON.id)) >= 2)
+        api.share_location(PERSON, 45.40, -71.89)
+        await api.wait_for(lambda: any("Soupe populaire" in t for t in api.texts_to(PERSON.id)))
+        await api.wait_quiet()
+        listing = api.texts_to(PERSON.id)[-1]
+        assert "1. Frigo partagé — 900 m · 🟢 ouvert 24 h/24" in listing
+        assert "2. Soupe populaire — 150 m · 🔴 fermé" in listing
+        assert "☎" not in listing
+        assert api.sent(PERSON.id, "sendVenue") == [], "pins come with a place's card"
+        labels = [label for label, _ in api.buttons_to(PERSON.id)]
+        assert labels[:2] == ["1. Frigo partagé", "2. Soupe populaire"]
+
+        api.press(PERSON, "card:45.400:-71.890:soupe")
+        await api.wait_for(lambda: len(api.sent(PERSON.id, "sendVenue")) == 1)
+        card = api.texts_to(PERSON.id)[-1]
+        assert card.startswith("Soupe populaire")
+        assert "☎ +1 819 555-0142" in card
+        assert "🏠 12 rue King Ouest, Sherbrooke" in card

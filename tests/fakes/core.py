@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Self
 
 from flows.cases import AuditEntry, Case, CaseStatus
-from flows.directory import Place, SearchPage, SearchQuery
+from flows.directory import Place, ResourceCard, SearchPage, SearchQuery
 from flows.domain import Conversation, Language
 from flows.inbox import LeaseLostError, Receipt
 from flows.insights import InsightEvent
@@ -58,6 +58,12 @@ class FakeDirectory:
         if self.page is None:
             return SearchPage(cards=(), total=0, radius_m=query.radius_m, offset=query.offset)
         return self.page
+
+    async def card(
+        self, service_id: str, place: Place, at: datetime, language: Language | None
+    ) -> ResourceCard | None:
+        cards = self.page.cards if self.page is not None else ()
+        return next((c for c in cards if c.service_id == service_id), None)
 
     async def locate(self, text: str) -> Place | None:
         return self.places.get(text.strip().lower())

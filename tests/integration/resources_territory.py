@@ -10,8 +10,9 @@ order, radius and opening state can be worked out by hand:
 | banque | food | 1.2 km N | Tu,Th 13:00-16:00; PH off | free, by appointment |
 | frigo | food | 2.5 km E | 24/7 | free, walk-in |
 | epicerie | food | 4 km N | Mo-Sa 10:00-18:00, closed on holidays | not free, walk-in |
-| refuge | shelter | 600 m E | Mo-Su 19:00-08:00 | open on holidays |
-| maison | violence | 1.7 km N | 24/7 | confidential, area Centre-ville |
+| refuge | shelter | 600 m E | Mo-Su 19:00-08:00 | open on holidays, last entry midnight |
+| ado | shelter | 1.9 km E | 24/7 | ages 12-17, youth |
+| maison | violence | 1.7 km N | 24/7 | confidential (shown ≈ 2 km), women and families |
 | clinique | health | 500 m N | Mo-Fr 09:00-17:00 | closed 2026-11-16 to 11-30 (Travaux) |
 | juridique | legal | 10 km E | Mo-Fr 09:00-17:00 | only legal service: 15 km widening |
 | emploi | employment | 30 km N | Mo-Fr 09:00-17:00 | only one: 50 km widening |
@@ -123,6 +124,17 @@ TERRITORY: list[dict[str, str]] = [
         point(east_m=600),
         opening_hours="Mo-Su 19:00-08:00",
         closed_on_holidays="non",
+        last_entry="00:00",
+    ),
+    line(
+        "ado",
+        "Ado I",
+        "shelter",
+        point(east_m=1900),
+        opening_hours="24/7",
+        age_min="12",
+        age_max="17",
+        populations="youth",
     ),
     line(
         "maison",
@@ -131,6 +143,7 @@ TERRITORY: list[dict[str, str]] = [
         point(north_m=1700),
         opening_hours="24/7",
         confidential_address="oui",
+        populations="women families",
         area="Centre-ville",
         address="",
         postal_code="",

@@ -54,8 +54,12 @@ def test_demo_loads_quietly_and_search_finds_it_as_json(database: str) -> None:
         assert {"name", "themes", "distance_m", "open_now"} <= set(item)
         assert "food" in item["themes"]
         assert item["demo"] is True
-    distances = [item["distance_m"] for item in items]
-    assert distances == sorted(distances)
+    # Open now first, then the nearest: each group in the order of its distances.
+    states = [item["open_now"] is True for item in items]
+    assert states == sorted(states, reverse=True)
+    for group in (True, False):
+        distances = [i["distance_m"] for i in items if (i["open_now"] is True) is group]
+        assert distances == sorted(distances)
 
 
 def test_search_open_now_at_night_finds_only_what_is_open(database: str) -> None:

@@ -256,12 +256,16 @@ async def test_an_export_imports_back_into_an_empty_database_with_the_same_resul
         report = await import_path(second, tmp_path / "out", jurisdiction=QC)
         assert not [w for w in report.warnings if "has id" in w.message]
         here = Place(*ORIGIN)
-        for theme in (Theme.FOOD, Theme.VIOLENCE, Theme.HEALTH):
+        for theme in (Theme.FOOD, Theme.VIOLENCE, Theme.HEALTH, Theme.SHELTER):
             query = SearchQuery(theme=theme, place=here, at=WEDNESDAY_NOON, limit=10)
             original = await SqlResourceDirectory(sessions, QC, MONTREAL).search(query)
             copied = await SqlResourceDirectory(second, QC, MONTREAL).search(query)
-            assert [(c.name, c.open_now, c.next_change, c.confidential) for c in copied.cards] == [
-                (c.name, c.open_now, c.next_change, c.confidential) for c in original.cards
+            assert [
+                (c.name, c.open_now, c.next_change, c.confidential, c.last_entry, c.populations)
+                for c in copied.cards
+            ] == [
+                (c.name, c.open_now, c.next_change, c.confidential, c.last_entry, c.populations)
+                for c in original.cards
             ]
             assert [c.free for c in copied.cards] == [c.free for c in original.cards]
     finally:

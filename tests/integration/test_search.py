@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -52,12 +52,65 @@ def names(page: SearchPage) -> list[str]:
     return [card.name for card in page.cards]
 
 
-async def test_nearest_first_with_distances(directory: SqlResourceDirectory) -> None:
+async def test_open_now_first_then_nearest_with_distances(directory: SqlResourceDirectory) -> None:
     page = await find(directory, Theme.FOOD)
-    assert names(page) == ["Soupe A", "Jeunes E", "Banque B", "Frigo C", "Épicerie D"]
+    assert names(page) == ["Soupe A", "Frigo C", "Épicerie D", "Jeunes E", "Banque B"]
+    assert [card.open_now for card in page.cards] == [True, True, True, False, False]
     distances = [card.distance_m for card in page.cards]
-    assert distances == pytest.approx([300, 800, 1200, 2500, 4000], abs=5)
+    assert distances == pytest.approx([300, 2500, 4000, 800, 1200], abs=5)
     assert (page.total, page.radius_m, page.widened) == (5, 5_000, False)
+
+
+AT_2330 = datetime(2026, 11, 18, 23, 30, tzinfo=MONTREAL)
+AT_0030 = datetime(2026, 11, 19, 0, 30, tzinfo=MONTREAL)
+
+
+async def test_the_order_follows_the_distances_shown(directory: SqlResourceDirectory) -> None:
+    page = await find(directory, Theme.SHELTER, at=AT_2330)
+    # Maison G is 1.7 km away but shown "about 2 km" (confidential): Ado I's 1.9 km is before.
+    assert names(page) == ["Refuge F", "Ado I", "Maison G"]
+    assert [c.distance_m for c in page.cards] == pytest.approx([600, 1900, 2000], abs=5)
+
+
+async def test_a_bed_with_a_last_entry_counts_as_open_only_before_it(
+    directory: SqlResourceDirectory,
+) -> None:
+    before = (await find(directory, Theme.SHELTER, at=AT_2330)).cards[0]
+    assert (before.name, before.open_now, before.entry_over) == ("Refuge F", True, False)
+    assert before.last_entry == time(0, 0)
+    after = await find(directory, Theme.SHELTER, at=AT_0030)
+    assert names(after) == ["Ado I", "Maison G", "Refuge F"]
+    refuge = after.cards[-1]
+    assert (refuge.open_now, refuge.entry_over) == (False, True)
+    assert refuge.next_change == datetime(2026, 11, 19, 19, 0, tzinfo=MONTREAL)
+    assert "Refuge F" not in names(await find(directory, Theme.SHELTER, at=AT_0030, open_now=True))
+
+
+async def test_a_minor_gets_youth_places_first(directory: SqlResourceDirectory) -> None:
+    page = await find(directory, Theme.SHELTER, at=AT_2330, age=15)
+    assert names(page) == ["Ado I", "Refuge F", "Maison G"]
+
+
+async def test_a_man_does_not_get_a_place_for_women_first(directory: SqlResourceDirectory) -> None:
+    page = await find(directory, Theme.VIOLENCE, at=AT_2330, gender="man")
+    assert names(page) == ["Maison G"], "still listed: the person decides"
+    page = await find(directory, Theme.SHELTER, at=AT_2330, gender="man")
+    assert names(page) == ["Refuge F", "Ado I", "Maison G"]
+    page = await find(directory, Theme.SHELTER, at=AT_0030, gender="man")
+    assert names(page) == ["Ado I", "Refuge F", "Maison G"]
+    page = await find(directory, Theme.SHELTER, at=AT_0030, gender="woman")
+    assert names(page) == ["Ado I", "Maison G", "Refuge F"]
+
+
+async def test_a_brief_page_leaves_the_phone_to_the_card(directory: SqlResourceDirectory) -> None:
+    brief = (await find(directory, Theme.VIOLENCE, brief=True)).cards[0]
+    assert (brief.name, brief.phone) == ("Maison G", None)
+    card = await directory.card(brief.service_id, HERE, WEDNESDAY_NOON, Language.EN)
+    assert card is not None
+    assert (card.name, card.phone, card.distance_m) == ("Maison G", "+1 819 555-0100", 2_000)
+    assert (card.address, card.latitude) == (None, None), "confidential: no address, no pin"
+    assert card.populations == ("families", "women")
+    assert await directory.card("gone", HERE, WEDNESDAY_NOON, Language.FR) is None
 
 
 async def test_open_now_on_a_wednesday_at_noon(directory: SqlResourceDirectory) -> None:
@@ -95,17 +148,17 @@ async def test_the_night_shelter_is_found_open_late_at_night(
 ) -> None:
     late = datetime(2026, 11, 18, 23, 30, tzinfo=MONTREAL)
     page = await find(directory, Theme.SHELTER, at=late, open_now=True)
-    assert names(page) == ["Refuge F", "Maison G"]
+    assert names(page) == ["Refuge F", "Ado I", "Maison G"]
     assert page.cards[0].next_change == datetime(2026, 11, 19, 8, 0, tzinfo=MONTREAL)
 
 
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({"free_only": True}, ["Soupe A", "Jeunes E", "Banque B", "Frigo C"]),
-        ({"walk_in_only": True}, ["Soupe A", "Jeunes E", "Frigo C", "Épicerie D"]),
-        ({"age": 40}, ["Soupe A", "Banque B", "Frigo C", "Épicerie D"]),
-        ({"age": 15}, ["Soupe A", "Jeunes E", "Banque B", "Frigo C", "Épicerie D"]),
+        ({"free_only": True}, ["Soupe A", "Frigo C", "Jeunes E", "Banque B"]),
+        ({"walk_in_only": True}, ["Soupe A", "Frigo C", "Épicerie D", "Jeunes E"]),
+        ({"age": 40}, ["Soupe A", "Frigo C", "Épicerie D", "Banque B"]),
+        ({"age": 15}, ["Soupe A", "Frigo C", "Épicerie D", "Jeunes E", "Banque B"]),
         ({"free_only": True, "walk_in_only": True, "age": 40}, ["Soupe A", "Frigo C"]),
     ],
 )
@@ -155,9 +208,9 @@ async def test_paging_keeps_the_order_and_the_total(directory: SqlResourceDirect
         for offset in (0, 2, 4)
     ]
     assert [names(p) for p in pages] == [
-        ["Soupe A", "Jeunes E"],
-        ["Banque B", "Frigo C"],
-        ["Épicerie D"],
+        ["Soupe A", "Frigo C"],
+        ["Épicerie D", "Jeunes E"],
+        ["Banque B"],
     ]
     assert [p.total for p in pages] == [5, 5, 5]
     assert [p.has_more for p in pages] == [True, True, False]
@@ -195,7 +248,8 @@ async def test_moving_a_place_moves_it_in_the_results(
     await import_path(
         sessions, write_sheet(tmp_path / "moved.csv", moved), jurisdiction=Jurisdiction.QC
     )
-    assert names(await find(directory, Theme.FOOD))[-1] == "Soupe A"
+    # Still open at noon, so among the open ones, now the farthest of them.
+    assert names(await find(directory, Theme.FOOD))[:3] == ["Frigo C", "Épicerie D", "Soupe A"]
 
 
 @pytest.mark.parametrize(

@@ -164,9 +164,9 @@ async def test_see_more_pages_on_without_a_stored_location(
     await say(service, ButtonPressed("theme:food"))
     first = await say(service, LocationShared(45.4, -71.89))
     more = [p for p in payloads(first) if p.startswith("more:")]
-    assert more == ["more:food:45.400:-71.890:3"]
+    assert more == ["more:food:45.400:-71.890:5"]
     await say(service, ButtonPressed(more[0]))
-    assert directory.queries[-1].offset == 3
+    assert directory.queries[-1].offset == 5
     assert directory.queries[-1].place == Place(45.4, -71.89)
 
 
@@ -290,13 +290,35 @@ async def test_unknown_command_says_so_and_shows_what_works(service: Conversatio
     assert "theme:food" in payloads(outcome)
 
 
-async def test_results_show_a_map_pin(
+async def test_results_are_one_message_and_a_place_button_opens_its_card_and_pin(
     service: ConversationService, directory: FakeDirectory
 ) -> None:
-    directory.page = SearchPage(cards=(card("Soupe", 120),), total=1, radius_m=5000)
+    directory.page = SearchPage(
+        cards=(card("Soupe", 120), card("Frigo", 300)), total=2, radius_m=5000
+    )
     await say(service, ButtonPressed("theme:food"))
-    outcome = await say(service, LocationShared(45.4, -71.89))
-    assert any(isinstance(m, ShowPlace) and m.title == "Soupe" for m in outcome.messages)
+    listed = await say(service, LocationShared(45.4, -71.89))
+    lists = [t for t in texts(listed) if "1. Soupe" in t]
+    assert len(lists) == 1, "one compact list, not a message per place"
+    assert len(listed.messages) <= 2, "the list, and at most the offer of a follow-up"
+    assert not any(isinstance(m, ShowPlace) for m in listed.messages)
+    assert "1. Soupe" in texts(listed)[0]
+    assert "2. Frigo" in texts(listed)[0]
+    opened = await say(service, ButtonPressed(payloads(listed)[0]))
+    assert any(isinstance(m, ShowPlace) and m.title == "Soupe" for m in opened.messages)
+    assert "Soupe" in texts(opened)[0]
+
+
+async def test_the_search_carries_the_age_and_gender_said(
+    service: ConversationService, directory: FakeDirectory, nlu: FakeNlu
+) -> None:
+    nlu.answers["chu un gars, jai 16 ans pis jai pas de place ou dormir"] = Interpretation(
+        Intent.NEED, 0.9, theme=Theme.SHELTER
+    )
+    await say(service, TextReceived("chu un gars, jai 16 ans pis jai pas de place ou dormir"))
+    await say(service, LocationShared(45.4, -71.89))
+    assert directory.queries[-1].age == 16
+    assert directory.queries[-1].gender == "man"
 
 
 @dataclass

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.actions import Reply, ShowPlace
+from flows.actions import Button, Reply, ShowPlace
 from flows.catalogue import Catalogue
 from flows.crisis_protocol import lines_for_theme
-from flows.directory import ResourceCard, SearchPage
+from flows.directory import Place, ResourceCard, SearchPage
 from flows.domain import Formality, Jurisdiction, Language, Theme
-from flows.results import card_text, render_page
+from flows.results import card_text, card_view, render_page
 from nlu.crisis_lines import FileCrisisLineRegistry
 
 MONTREAL = ZoneInfo("America/Montreal")
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=MONTREAL)  # a Wednesday morning
 CATALOGUE = Catalogue.load()
-MORE = "more:food:45.400:-71.890:3"
+MORE = "more:food:45.400:-71.890:5"
+HERE = Place(45.4, -71.89)
 LINES = "🆘 Danger immédiat : appelle le 911.\n• 1 866 APPELLE : 1 866 277-3553 (24/7)"
 
 CARD = ResourceCard(
@@ -135,14 +136,94 @@ def test_a_confidential_place_shows_its_area_and_never_an_address_or_a_pin() -> 
     assert "à environ 2 km — Centre-ville" in text
     assert "adresse confidentielle" in text
     assert "🏠" not in text
-    messages = render_page(CATALOGUE, page(hidden), Theme.VIOLENCE, Language.FR, more_payload=MORE)
-    assert not any(isinstance(m, ShowPlace) for m in messages)
+    assert not any(
+        isinstance(m, ShowPlace) for m in card_view(CATALOGUE, hidden, Language.FR, now=NOW)
+    )
+    listed = render_page(
+        CATALOGUE, page(hidden), Theme.VIOLENCE, Language.FR, more_payload=MORE, place=HERE
+    )
+    assert "≈ 2 km" in lines_of(listed)
 
 
-def test_an_ordinary_place_comes_with_its_map_pin() -> None:
-    messages = render_page(CATALOGUE, page(CARD), Theme.FOOD, Language.FR, more_payload=MORE)
+def test_an_ordinary_place_opened_from_the_list_comes_with_its_map_pin() -> None:
+    messages = card_view(CATALOGUE, CARD, Language.FR, now=NOW)
+    assert isinstance(messages[0], Reply)
+    assert "☎ +1 819 555-0142" in messages[0].text
     pins = [m for m in messages if isinstance(m, ShowPlace)]
     assert pins == [ShowPlace(45.4, -71.89, "Soupe populaire", "12 rue King Ouest, Sherbrooke")]
+
+
+def lines_of(messages: tuple[object, ...]) -> str:
+    return "\n".join(m.text for m in messages if isinstance(m, Reply))
+
+
+def test_results_are_one_message_a_line_and_a_button_per_place() -> None:
+    far = replace(
+        CARD,
+        service_id="s2",
+        name="Frigo partagé",
+        distance_m=1_234,
+        open_now=False,
+        next_change=datetime(2026, 11, 18, 14, 30, tzinfo=MONTREAL),
+    )
+    messages = render_page(
+        CATALOGUE, page(CARD, far, total=7), Theme.FOOD, Language.FR, more_payload=MORE, place=HERE
+    )
+    assert len(messages) == 1
+    text = lines_of(messages)
+    assert "1. Soupe populaire — 350 m · 🟢 ouvert, ferme à 13 h" in text
+    assert "2. Frigo partagé — 1,2 km · 🔴 fermé, ouvre à 14 h 30" in text
+    assert "☎" not in text, "the phone is on the card, one tap away"
+    assert buttons(messages) == [
+        "card:45.400:-71.890:s1",
+        "card:45.400:-71.890:s2",
+        MORE,
+        "human",
+        "menu",
+    ]
+    english = lines_of(
+        render_page(
+            CATALOGUE, page(CARD, far), Theme.FOOD, Language.EN, more_payload=MORE, place=HERE
+        )
+    )
+    assert "1. Soupe populaire — 350 m · 🟢 open, closes at 1 pm" in english
+    assert "2. Frigo partagé — 1.2 km · 🔴 closed, opens at 2:30 pm" in english
+
+
+def test_a_bed_says_until_when_one_can_arrive_and_when_entry_is_over() -> None:
+    bed = replace(CARD, name="Refuge", last_entry=time(0, 0))
+    text = lines_of(
+        render_page(CATALOGUE, page(bed), Theme.SHELTER, Language.FR, more_payload=MORE, place=HERE)
+    )
+    assert "🟢 ouvert, arriver avant minuit" in text
+    assert "Arriver avant minuit" in text_of(bed)
+    over = replace(
+        bed,
+        open_now=False,
+        entry_over=True,
+        next_change=datetime(2026, 11, 18, 19, 0, tzinfo=MONTREAL),
+    )
+    english = lines_of(
+        render_page(
+            CATALOGUE, page(over), Theme.SHELTER, Language.EN, more_payload=MORE, place=HERE
+        )
+    )
+    assert "🔴 no more entry tonight, reopens at 7 pm" in english
+    assert "No more entry tonight — reopens at 7 pm" in text_of(over, Language.EN)
+
+
+def test_extra_rows_go_under_the_list_above_talk_and_menu() -> None:
+    extra = ((Button("Me relancer demain", "followup:offer"),),)
+    messages = render_page(
+        CATALOGUE,
+        page(CARD),
+        Theme.FOOD,
+        Language.FR,
+        more_payload=MORE,
+        place=HERE,
+        extra_rows=extra,
+    )
+    assert buttons(messages)[-3:] == ["followup:offer", "human", "menu"]
 
 
 def test_demo_data_alerts_closures_and_capacity_are_shown() -> None:
@@ -188,27 +269,37 @@ def buttons(messages: tuple[object, ...]) -> list[str]:
 
 def test_see_more_is_offered_only_when_there_is_more() -> None:
     more = page(CARD, total=7)
-    assert MORE in buttons(render_page(CATALOGUE, more, Theme.FOOD, Language.FR, more_payload=MORE))
+    assert MORE in buttons(
+        render_page(CATALOGUE, more, Theme.FOOD, Language.FR, more_payload=MORE, place=HERE)
+    )
     last = page(CARD, total=4, offset=3)
     assert MORE not in buttons(
-        render_page(CATALOGUE, last, Theme.FOOD, Language.FR, more_payload=MORE)
+        render_page(CATALOGUE, last, Theme.FOOD, Language.FR, more_payload=MORE, place=HERE)
     )
 
 
 def test_the_header_counts_and_later_pages_say_where_we_are() -> None:
-    first = render_page(CATALOGUE, page(CARD, total=7), Theme.FOOD, Language.FR, more_payload=MORE)
+    first = render_page(
+        CATALOGUE, page(CARD, total=7), Theme.FOOD, Language.FR, more_payload=MORE, place=HERE
+    )
     assert isinstance(first[0], Reply)
     assert "7 adresses à moins de 5 km" in first[0].text
     later = render_page(
-        CATALOGUE, page(CARD, total=7, offset=3), Theme.FOOD, Language.FR, more_payload=MORE
+        CATALOGUE,
+        page(CARD, total=7, offset=5),
+        Theme.FOOD,
+        Language.FR,
+        more_payload=MORE,
+        place=HERE,
     )
     assert isinstance(later[0], Reply)
-    assert "résultats 4 à 4 sur 7" in later[0].text
+    assert "résultats 6 à 6 sur 7" in later[0].text
+    assert "6. Soupe populaire" in later[0].text
 
 
 def test_nothing_near_is_said_honestly_with_a_worker_offered() -> None:
     messages = render_page(
-        CATALOGUE, page(radius_m=5_000), Theme.LEGAL, Language.FR, more_payload=MORE
+        CATALOGUE, page(radius_m=5_000), Theme.LEGAL, Language.FR, more_payload=MORE, place=HERE
     )
     assert len(messages) == 1
     assert isinstance(messages[0], Reply)
@@ -222,7 +313,9 @@ def test_nothing_near_is_said_honestly_with_a_worker_offered() -> None:
 
 def test_nothing_even_after_widening_says_how_far_we_looked() -> None:
     widened = page(radius_m=50_000, widened=True, requested_radius_m=5_000)
-    messages = render_page(CATALOGUE, widened, Theme.LEGAL, Language.EN, more_payload=MORE)
+    messages = render_page(
+        CATALOGUE, widened, Theme.LEGAL, Language.EN, more_payload=MORE, place=HERE
+    )
     assert isinstance(messages[0], Reply)
     assert "even looking as far as 50 km" in messages[0].text
     assert "An outreach worker can look with you" in messages[0].text
@@ -230,14 +323,16 @@ def test_nothing_even_after_widening_says_how_far_we_looked() -> None:
 
 def test_results_found_after_widening_say_so() -> None:
     widened = page(CARD, radius_m=15_000, widened=True, requested_radius_m=5_000)
-    messages = render_page(CATALOGUE, widened, Theme.FOOD, Language.FR, more_payload=MORE)
+    messages = render_page(
+        CATALOGUE, widened, Theme.FOOD, Language.FR, more_payload=MORE, place=HERE
+    )
     assert isinstance(messages[0], Reply)
     assert "Rien à moins de 5 km, alors j’ai cherché jusqu’à 15 km." in messages[0].text
 
 
 def test_formal_french_is_used_when_the_deployment_asks() -> None:
     formal = Catalogue.load(Formality.VOUS)
-    messages = render_page(formal, page(), Theme.FOOD, Language.FR, more_payload=MORE)
+    messages = render_page(formal, page(), Theme.FOOD, Language.FR, more_payload=MORE, place=HERE)
     assert isinstance(messages[0], Reply)
     assert "chercher avec vous" in messages[0].text
 
@@ -251,7 +346,13 @@ def test_crisis_lines_are_pinned_for_violence_mental_health_and_substance_use(th
 
 def test_pinned_lines_come_first_on_the_first_page_only() -> None:
     first = render_page(
-        CATALOGUE, page(CARD, total=5), Theme.VIOLENCE, Language.FR, more_payload=MORE, pinned=LINES
+        CATALOGUE,
+        page(CARD, total=5),
+        Theme.VIOLENCE,
+        Language.FR,
+        more_payload=MORE,
+        place=HERE,
+        pinned=LINES,
     )
     assert isinstance(first[0], Reply)
     assert first[0].text.startswith("Si c’est urgent")
@@ -262,6 +363,7 @@ def test_pinned_lines_come_first_on_the_first_page_only() -> None:
         Theme.VIOLENCE,
         Language.FR,
         more_payload=MORE,
+        place=HERE,
         pinned=LINES,
     )
     assert not any(isinstance(m, Reply) and "1 866 277-3553" in m.text for m in later)
@@ -269,7 +371,13 @@ def test_pinned_lines_come_first_on_the_first_page_only() -> None:
 
 def test_pinned_lines_are_shown_even_when_nothing_is_found() -> None:
     messages = render_page(
-        CATALOGUE, page(), Theme.MENTAL_HEALTH, Language.FR, more_payload=MORE, pinned=LINES
+        CATALOGUE,
+        page(),
+        Theme.MENTAL_HEALTH,
+        Language.FR,
+        more_payload=MORE,
+        place=HERE,
+        pinned=LINES,
     )
     assert isinstance(messages[0], Reply)
     assert "1 866 277-3553" in messages[0].text
