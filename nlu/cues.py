@@ -225,7 +225,12 @@ _ASKS_HUMAN: Final = tuple(
         r"|travailleuse de rue|educateur|educatrice|une personne|quelqu un|vraie personne"
         r"|vrai humain)(?: svp| stp| s il vous plait| please| vite| maintenant| now)* $",
         rf"\b{_NEGATED}(?:talk|speak|chat|text) (?:to|with) {_PERSON_EN}\b",
-        rf"\b(?:can|could|may|would|will) {_PERSON_EN} (?:please )?(?:talk to|speak to|text"
+        # "je voudrais qu'un éduc me rappelle", "j'aimerais que quelqu'un m'écrive"
+        rf"\b(?:je voudrais|j voudrais|j aimerais|je veux|j veux|je souhaite|ce serait bien)"
+        rf" (?:qu |que ){_PERSON_FR} (?:me |m )(?:rappelle|appelle|ecrive|reponde|contacte"
+        r"|texte|parle|aide|rejoigne)\b",
+        rf"\b(?:can|could|may|would|will) {_PERSON_EN}(?: from (?:your|the) team| on your team"
+        r"| of you)? (?:please )?(?:talk to|speak to|text"
         r"|message|write|answer|call|contact|help|reply to|get back to) me\b",
         rf"\b(?:connect me (?:to|with)|put me (?:through )?(?:to|in touch with)|transfer me to"
         rf"|get me|i want|i need|i would like|i would rather have) {_PERSON_EN}\b(?! (?:who"

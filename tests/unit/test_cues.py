@@ -150,6 +150,8 @@ def test_the_persons_own_situation_is_not_someone_else(text: str) -> None:
         "human please",
         "can someone from your team text me",
         "i'd like to talk with one of the street workers",
+        "je dors dans ma caisse depuis une semaine, je voudrais qu'un éduc me rappelle",
+        "could somebody from your team text me back",
     ],
 )
 def test_asking_for_a_human(text: str) -> None:
