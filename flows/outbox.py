@@ -70,8 +70,37 @@ def pseudonym_of_lane(lane: str) -> str | None:
     return None
 
 
+class OfKind:
+    """What items of one class share: ``kind`` is the class's ``KIND``; no deduplication
+    unless the class says otherwise."""
+
+    __slots__ = ()
+    KIND: ClassVar[str]
+
+    @property
+    def kind(self) -> str:
+        """The class's ``KIND``."""
+        return self.KIND
+
+    @property
+    def dedupe(self) -> str | None:
+        """Not deduplicated."""
+        return None
+
+
+class OnStaffLane(OfKind):
+    """An item sent in the staff lane, after every earlier one of the team's group."""
+
+    __slots__ = ()
+
+    @property
+    def lane(self) -> str:
+        """The staff lane."""
+        return STAFF_LANE
+
+
 @dataclass(frozen=True, slots=True)
-class ToPerson:
+class ToPerson(OfKind):
     """One message to a person.
 
     ``address`` is set only when the address book will not have it when the row is sent:
@@ -89,16 +118,6 @@ class ToPerson:
         """The person's lane."""
         return person_lane(self.pseudonym)
 
-    @property
-    def kind(self) -> str:
-        """``person.message``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Never deduplicated: the same words may be said twice."""
-        return None
-
     def payload(self) -> Payload:
         """The message and, rarely, the address."""
         data: Payload = {"message": message_to_dict(self.message)}
@@ -108,27 +127,12 @@ class ToPerson:
 
 
 @dataclass(frozen=True, slots=True)
-class CaseChanged:
+class CaseChanged(OnStaffLane):
     """The staff side must show case ``case_id`` as it is now (post it, alert, retitle…)."""
 
     KIND: ClassVar[str] = "case.changed"
 
     case_id: int
-
-    @property
-    def lane(self) -> str:
-        """The staff lane."""
-        return STAFF_LANE
-
-    @property
-    def kind(self) -> str:
-        """``case.changed``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Not deduplicated: each change is worth a look (the desk skips what is shown)."""
-        return None
 
     def payload(self) -> Payload:
         """The case number."""
@@ -136,7 +140,7 @@ class CaseChanged:
 
 
 @dataclass(frozen=True, slots=True)
-class RelayToCase:
+class RelayToCase(OnStaffLane):
     """Pass the person's message to the workers of case ``case_id``.
 
     ``reference`` is the channel's id of the person's own message, copied without its author;
@@ -151,21 +155,6 @@ class RelayToCase:
     what: str = "text"
     copy: bool = True
 
-    @property
-    def lane(self) -> str:
-        """The staff lane."""
-        return STAFF_LANE
-
-    @property
-    def kind(self) -> str:
-        """``case.relay``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Never deduplicated."""
-        return None
-
     def payload(self) -> Payload:
         """Case, reference and what it is."""
         return {
@@ -177,7 +166,7 @@ class RelayToCase:
 
 
 @dataclass(frozen=True, slots=True)
-class CaseNotice:
+class CaseNotice(OnStaffLane):
     """A rendered notice for the workers of case ``case_id`` (a take, a refusal…).
 
     ``reply_to`` is the channel's id of the worker's message it answers, if any; ``loud``
@@ -193,21 +182,6 @@ class CaseNotice:
     loud: bool = False
     buttons: Keyboard = ()
 
-    @property
-    def lane(self) -> str:
-        """The staff lane."""
-        return STAFF_LANE
-
-    @property
-    def kind(self) -> str:
-        """``case.notice``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Never deduplicated."""
-        return None
-
     def payload(self) -> Payload:
         """The notice and where it answers."""
         return {
@@ -220,27 +194,12 @@ class CaseNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class OnCallNotice:
+class OnCallNotice(OnStaffLane):
     """A rendered re-alert for the team's on-call chat (alias, number, what; nothing else)."""
 
     KIND: ClassVar[str] = "staff.oncall"
 
     text: str
-
-    @property
-    def lane(self) -> str:
-        """The staff lane (after the group's own re-alert)."""
-        return STAFF_LANE
-
-    @property
-    def kind(self) -> str:
-        """``staff.oncall``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Never deduplicated."""
-        return None
 
     def payload(self) -> Payload:
         """The text."""
@@ -248,7 +207,7 @@ class OnCallNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class Digest:
+class Digest(OnStaffLane):
     """At the team's opening, the cases waiting, most pressing first (rendered at send time).
 
     ``opening`` (ISO 8601) makes it unique: several replicas firing the same opening write
@@ -258,16 +217,6 @@ class Digest:
     KIND: ClassVar[str] = "staff.digest"
 
     opening: str
-
-    @property
-    def lane(self) -> str:
-        """The staff lane."""
-        return STAFF_LANE
-
-    @property
-    def kind(self) -> str:
-        """``staff.digest``."""
-        return self.KIND
 
     @property
     def dedupe(self) -> str | None:
@@ -280,7 +229,7 @@ class Digest:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowUpDue:
+class FollowUpDue(OfKind):
     """At its due time, wake the person's conversation for the follow-up armed for ``due``.
 
     Nothing of it reaches the person: the sender turns it into a ``TimerFired`` for the core,
@@ -297,23 +246,13 @@ class FollowUpDue:
         """The person's follow-up lane."""
         return followup_lane(self.pseudonym)
 
-    @property
-    def kind(self) -> str:
-        """``person.followup``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Not deduplicated: arming again cancels the earlier row first."""
-        return None
-
     def payload(self) -> Payload:
         """The due time it was armed for (the conversation checks it is still the one)."""
         return {"due": self.due}
 
 
 @dataclass(frozen=True, slots=True)
-class EraseTraces:
+class EraseTraces(OfKind):
     """``/oublie``: delete what Telegram still lets us delete (48 h) of the person's private
     chat — the bot's messages and their own — and the copies of their messages in the staff
     group. ``address`` travels here because the address book forgot it in the same turn.
@@ -328,16 +267,6 @@ class EraseTraces:
     def lane(self) -> str:
         """The person's lane, before the confirmation that it is erased."""
         return person_lane(self.pseudonym)
-
-    @property
-    def kind(self) -> str:
-        """``person.erase``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Not deduplicated."""
-        return None
 
     def payload(self) -> Payload:
         """The address (encrypted with the row, erased once done)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from flows.outbox import STAFF_LANE, Payload
+from flows.outbox import OnStaffLane, Payload
 
 
 @dataclass(frozen=True, slots=True)
-class PostIn:
+class PostIn(OnStaffLane):
     """A text in a topic of the group (or its general thread), maybe answering a message."""
 
     KIND: ClassVar[str] = "desk.post"
@@ -18,28 +18,13 @@ class PostIn:
     topic: int | None = None
     reply_to: int | None = None
 
-    @property
-    def lane(self) -> str:
-        """The staff lane."""
-        return STAFF_LANE
-
-    @property
-    def kind(self) -> str:
-        """``desk.post``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Never deduplicated."""
-        return None
-
     def payload(self) -> Payload:
         """Text and place."""
         return {"text": self.text, "topic": self.topic, "reply_to": self.reply_to}
 
 
 @dataclass(frozen=True, slots=True)
-class PostCard:
+class PostCard(OnStaffLane):
     """A fresh copy of a case's card where a worker asked for it (``/cas``)."""
 
     KIND: ClassVar[str] = "desk.card"
@@ -47,48 +32,18 @@ class PostCard:
     case_id: int
     topic: int | None = None
 
-    @property
-    def lane(self) -> str:
-        """The staff lane."""
-        return STAFF_LANE
-
-    @property
-    def kind(self) -> str:
-        """``desk.card``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Never deduplicated."""
-        return None
-
     def payload(self) -> Payload:
         """Case and place."""
         return {"case": self.case_id, "topic": self.topic}
 
 
 @dataclass(frozen=True, slots=True)
-class NotePrompt:
+class NotePrompt(OnStaffLane):
     """ "Reply to this message with your note", in the case's place."""
 
     KIND: ClassVar[str] = "desk.note_prompt"
 
     case_id: int
-
-    @property
-    def lane(self) -> str:
-        """The staff lane."""
-        return STAFF_LANE
-
-    @property
-    def kind(self) -> str:
-        """``desk.note_prompt``."""
-        return self.KIND
-
-    @property
-    def dedupe(self) -> str | None:
-        """Never deduplicated."""
-        return None
 
     def payload(self) -> Payload:
         """The case."""
