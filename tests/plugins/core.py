@@ -68,12 +68,24 @@ def world() -> MemoryWorld:
     return MemoryWorld()
 
 
-@pytest.fixture
-def engine(
-    catalogue: Catalogue, directory: FakeDirectory, clock: FakeClock, world: MemoryWorld
+def make_engine(
+    clock: FakeClock,
+    world: MemoryWorld,
+    *,
+    catalogue: Catalogue | None = None,
+    directory: FakeDirectory | None = None,
+    availability: TeamAvailability | None = None,
+    hours_label: tuple[str, str] = (
+        "du lundi au vendredi, 9 h à 21 h",
+        "Monday to Friday, 9 am to 9 pm",
+    ),
 ) -> Engine:
+    """The real engine on memory ports, as the tests' Québec team would run it."""
+    catalogue = catalogue or Catalogue.load()
     lines = FileCrisisLineRegistry.load()
-    availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=None, zone=MONTREAL)
+    availability = availability or TeamAvailability(
+        catalogue=catalogue, clock=clock, hours=None, zone=MONTREAL
+    )
     return Engine(
         catalogue=catalogue,
         crisis_lines=lines,
@@ -84,17 +96,24 @@ def engine(
             availability=availability,
             jurisdiction=Jurisdiction.QC,
         ),
-        directory=directory,
+        directory=directory or FakeDirectory(),
         cases=MemoryCaseLookup(world),
         clock=clock,
         config=EngineConfig(
             jurisdiction=Jurisdiction.QC,
             team_name="Équipe test",
-            hours_label_fr="du lundi au vendredi, 9 h à 21 h",
-            hours_label_en="Monday to Friday, 9 am to 9 pm",
+            hours_label_fr=hours_label[0],
+            hours_label_en=hours_label[1],
             place_example="J1H",
         ),
     )
+
+
+@pytest.fixture
+def engine(
+    catalogue: Catalogue, directory: FakeDirectory, clock: FakeClock, world: MemoryWorld
+) -> Engine:
+    return make_engine(clock, world, catalogue=catalogue, directory=directory)
 
 
 @pytest.fixture

@@ -23,8 +23,6 @@ from flows.actions import Reply
 from flows.availability import TeamAvailability
 from flows.cases import CaseStatus
 from flows.catalogue import Catalogue
-from flows.domain import Jurisdiction
-from flows.engine import Engine, EngineConfig
 from flows.events import ButtonPressed, CommandReceived, Inbound, PersonEvent, TextReceived
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
@@ -32,12 +30,10 @@ from flows.identity import alias_for
 from flows.inbox import Receipt
 from flows.outbox import STAFF_LANE, ToPerson
 from flows.outbox import decode as decode_core
-from flows.ownership import Ownership
 from flows.service import ConversationService
 from flows.worker_actions import CONFIRM_WITHIN
-from nlu.crisis_lines import FileCrisisLineRegistry
-from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryCaseLookup, MemoryWorld
-from tests.plugins.core import text_reader
+from tests.fakes.core import FakeClock, FakeNlu, MemoryWorld
+from tests.plugins.core import make_engine, text_reader
 
 P = "d" * 64
 ADDRESS = "424242"
@@ -97,7 +93,6 @@ def build(
     clock: FakeClock, *, forum: bool = True, confirm_within: timedelta = timedelta(0)
 ) -> Desk:
     catalogue = Catalogue.load()
-    lines = FileCrisisLineRegistry.load()
     zone = ZoneInfo("America/Montreal")
     rules = HandoffRules(
         catalogue=catalogue,
@@ -106,26 +101,12 @@ def build(
     )
     availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=None, zone=zone)
     world = MemoryWorld()
-    engine = Engine(
+    engine = make_engine(
+        clock,
+        world,
         catalogue=catalogue,
-        crisis_lines=lines,
-        ownership=Ownership(
-            catalogue=catalogue,
-            crisis_lines=lines,
-            clock=clock,
-            availability=availability,
-            jurisdiction=Jurisdiction.QC,
-        ),
-        directory=FakeDirectory(),
-        cases=MemoryCaseLookup(world),
-        clock=clock,
-        config=EngineConfig(
-            jurisdiction=Jurisdiction.QC,
-            team_name="Équipe test",
-            hours_label_fr="9 h à 21 h",
-            hours_label_en="9 am to 9 pm",
-            place_example="J1H",
-        ),
+        availability=availability,
+        hours_label=("9 h à 21 h", "9 am to 9 pm"),
     )
     people = ConversationService(
         engine=engine,

@@ -15,8 +15,7 @@ from flows.actions import CancelFollowUps, CloseCase, OpenCase, RelayToWorker, R
 from flows.availability import TeamAvailability, TeamHours
 from flows.cases import BY_PERSON, CaseStatus, Worker, WorkerAction
 from flows.catalogue import Catalogue
-from flows.domain import CaseReason, Jurisdiction, Owner, Priority, Theme
-from flows.engine import Engine, EngineConfig
+from flows.domain import CaseReason, Owner, Priority, Theme
 from flows.events import (
     ButtonPressed,
     CommandReceived,
@@ -32,13 +31,11 @@ from flows.events import (
 from flows.handoff import HandoffConfig, HandoffRules
 from flows.handoff_service import CaseEffects, HandoffService
 from flows.identity import alias_for
-from flows.ownership import Ownership
 from flows.service import ConversationService, Outcome
 from flows.transcript import NoteKind, Transcribe
 from flows.understanding import CrisisCategory, Intent, Interpretation
-from nlu.crisis_lines import FileCrisisLineRegistry
-from tests.fakes.core import FakeClock, FakeDirectory, FakeNlu, MemoryCaseLookup, MemoryWorld
-from tests.plugins.core import text_reader
+from tests.fakes.core import FakeClock, FakeNlu, MemoryWorld
+from tests.plugins.core import make_engine, text_reader
 
 P = "b" * 64
 ADDRESS = "424242"
@@ -82,7 +79,6 @@ class Desk:
 
 def build(clock: FakeClock, nlu: FakeNlu, hours: TeamHours | None = None) -> Desk:
     catalogue = Catalogue.load()
-    lines = FileCrisisLineRegistry.load()
     zone = ZoneInfo("America/Montreal")
     rules = HandoffRules(
         catalogue=catalogue,
@@ -92,26 +88,12 @@ def build(clock: FakeClock, nlu: FakeNlu, hours: TeamHours | None = None) -> Des
     availability = TeamAvailability(catalogue=catalogue, clock=clock, hours=hours, zone=zone)
     # The names workers chose (``/prenom``), as the desk would find them.
     world = MemoryWorld(workers={JULIE.pseudonym: "Julie", MARC.pseudonym: "Marc"})
-    engine = Engine(
+    engine = make_engine(
+        clock,
+        world,
         catalogue=catalogue,
-        crisis_lines=lines,
-        ownership=Ownership(
-            catalogue=catalogue,
-            crisis_lines=lines,
-            clock=clock,
-            availability=availability,
-            jurisdiction=Jurisdiction.QC,
-        ),
-        directory=FakeDirectory(),
-        cases=MemoryCaseLookup(world),
-        clock=clock,
-        config=EngineConfig(
-            jurisdiction=Jurisdiction.QC,
-            team_name="Équipe test",
-            hours_label_fr="9 h à 21 h",
-            hours_label_en="9 am to 9 pm",
-            place_example="J1H",
-        ),
+        availability=availability,
+        hours_label=("9 h à 21 h", "9 am to 9 pm"),
     )
     people = ConversationService(
         engine=engine,
