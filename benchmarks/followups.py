@@ -20,11 +20,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flows import followups
-from flows.domain import Conversation, FlowState, Language
-from flows.outbox import FollowUpDue
 from resources_db.migrate import upgrade_async
-from tests.e2e.harness import e2e_settings, running_bot
+from tests.e2e.harness import arm_followups, e2e_settings, running_bot
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.core import FakeClock
 
@@ -38,28 +35,8 @@ async def run(people: int, database_url: str, per_second: float) -> None:
     async with FakeBotApi() as api:
         settings = e2e_settings(api, database_url, telegram_max_per_second=per_second)
         async with running_bot(api, settings, clock=clock) as bot:
-            services = bot.services
-            async with services.uow_factory() as uow:
-                for number in range(people):
-                    pseudonym = services.pseudonym(FIRST_CHAT + number)
-                    extra = {
-                        followups.DUE: due.isoformat(),
-                        followups.ARMED_AT: clock.now().isoformat(),
-                    }
-                    await uow.conversations.save(
-                        Conversation(
-                            pseudonym,
-                            Language.FR,
-                            clock.now(),
-                            clock.now(),
-                            state=FlowState.RESULTS,
-                            followup_consent=True,
-                            extra=extra,
-                        )
-                    )
-                    await uow.addresses.remember(pseudonym, str(FIRST_CHAT + number))
-                    await uow.outbox.add(FollowUpDue(pseudonym, due.isoformat()), due=due)
-                await uow.commit()
+            chats = range(FIRST_CHAT, FIRST_CHAT + people)
+            await arm_followups(bot.services, chats, armed_at=clock.now(), due=due)
             clock.advance(days=1)
             start = time.perf_counter()
             bot.transport.sender.wake()

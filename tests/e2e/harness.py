@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.bootstrap import Services, build_services
@@ -20,6 +21,9 @@ from bot.metrics import Metrics
 from bot.runtime import Transport
 from bot.settings import Settings
 from bot.telegram.app import TelegramBot
+from flows import followups
+from flows.domain import Conversation, FlowState, Language
+from flows.outbox import FollowUpDue
 from flows.ports import Clock, Nlu, ResourceDirectory
 from resources_db.crypto import generate_key
 from tests.fakes.bot_api import FakeBotApi
@@ -91,3 +95,28 @@ async def running_bot(
         yield RunningBot(bot, services, settings, api)
     finally:
         await bot.stop()
+
+
+async def arm_followups(
+    services: Services, chats: Iterable[int], *, armed_at: datetime, due: datetime
+) -> None:
+    """Each chat's person saw results at ``armed_at`` and said yes to a follow-up ``due``:
+    the conversation (consent, armed), their address, and the outbox row with its due time."""
+    async with services.uow_factory() as uow:
+        for chat in chats:
+            pseudonym = services.pseudonym(chat)
+            extra = {followups.DUE: due.isoformat(), followups.ARMED_AT: armed_at.isoformat()}
+            await uow.conversations.save(
+                Conversation(
+                    pseudonym,
+                    Language.FR,
+                    armed_at,
+                    armed_at,
+                    state=FlowState.RESULTS,
+                    followup_consent=True,
+                    extra=extra,
+                )
+            )
+            await uow.addresses.remember(pseudonym, str(chat))
+            await uow.outbox.add(FollowUpDue(pseudonym, due.isoformat()), due=due)
+        await uow.commit()

@@ -3,8 +3,9 @@
 ``BotProcess`` starts the command as a subprocess (its own session, logs to a file), reads its
 ``/metrics``, and stops it with SIGTERM or kills it with SIGKILL. ``Load`` pushes the same
 few commands from many people into the fake and reads back, per person, which answers came
-and in which order, so a test can count what was lost, doubled or reordered. A new crash
-case (1 000 due follow-ups, later) is a new ``Load`` and the same ``crash_and_recover``.
+and in which order, so a test can count what was lost, doubled or reordered.
+``FollowUpLoad`` is the other crash case: many follow-ups armed and due at once, read back
+as each person's check-ins (how many, when, how discreet).
 """
 
 from __future__ import annotations
@@ -16,14 +17,21 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from bot.bootstrap import build_services
+from bot.settings import Settings
+from flows.followups import QuietHours
 from resources_db.crypto import generate_key
+from tests.e2e.harness import arm_followups
 from tests.fakes.bot_api import FakeBotApi, FakeUser
 
 ROOT = Path(__file__).parents[2]
@@ -159,6 +167,25 @@ COMMANDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
 )
 
 
+class Outcome(Protocol):
+    @property
+    def missing(self) -> int: ...
+
+
+R_co = TypeVar("R_co", bound=Outcome, covariant=True)
+
+
+class CrashLoad(Protocol[R_co]):
+    """What ``crash_and_recover`` drives: work arrives, then a report of what came back."""
+
+    @property
+    def expected(self) -> int: ...
+
+    async def arrive(self) -> None: ...
+
+    def report(self) -> R_co: ...
+
+
 @dataclass
 class Load:
     """``people`` people each send the five commands, in order, as fast as they can."""
@@ -175,6 +202,9 @@ class Load:
         for command, _ in COMMANDS:
             for user in self.users:
                 self.api.send_text(user, command)
+
+    async def arrive(self) -> None:
+        self.push()
 
     @property
     def expected(self) -> int:
@@ -212,6 +242,91 @@ class Report:
     reordered_people: int
     missing: int
     waiting_notices: int
+
+
+CHECK_IN = "Salut, c’est Passerelle. Est-ce que ça va ?"
+
+
+def midday_zone() -> str:
+    """A fixed-offset zone where it is about 13:00 now: far from the default quiet hours."""
+    offset = (13 - datetime.now(UTC).hour + 12) % 24 - 12  # -12 … +11 hours
+    # POSIX sign: Etc/GMT-3 is three hours ahead of UTC.
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+@dataclass
+class FollowUpLoad:
+    """``people`` people said yes to a follow-up; all of them come due at once.
+
+    ``env`` is the bot's (same keys: the test stores the pseudonyms and encrypted addresses
+    the process will read). Read back per chat: the check-ins, their wall time in the
+    deployment's zone against its quiet hours, and whether each was silent and protected.
+    """
+
+    api: FakeBotApi
+    env: dict[str, str]
+    people: int
+    first_chat: int = 890_000_000
+
+    @property
+    def chats(self) -> range:
+        return range(self.first_chat, self.first_chat + self.people)
+
+    @property
+    def settings(self) -> Settings:
+        fields = Settings.model_fields
+        values = {k.lower(): v for k, v in self.env.items() if k.lower() in fields}
+        return Settings.model_validate(values)  # the process's environment only, no .env
+
+    async def arrive(self) -> None:
+        services = build_services(self.settings)
+        now = datetime.now(UTC)
+        try:
+            armed_at, due = now - timedelta(days=2), now - timedelta(minutes=1)
+            await arm_followups(services, self.chats, armed_at=armed_at, due=due)
+        finally:
+            await services.aclose()
+
+    @property
+    def expected(self) -> int:
+        return self.people
+
+    def report(self) -> FollowUpReport:
+        settings = self.settings
+        quiet = QuietHours.parse(settings.followup_quiet_hours, ZoneInfo(settings.timezone))
+        to_wall = time.time() - time.monotonic()  # a call's monotonic instant → epoch
+        wanted = set(self.chats)
+        per_chat: Counter[int] = Counter()
+        at_night = loud = 0
+        for call in self.api.sent(method="sendMessage"):
+            chat = int(call.params.get("chat_id", 0))
+            if chat not in wanted or call.params.get("text") != CHECK_IN:
+                continue
+            per_chat[chat] += 1
+            at_night += quiet.contains(datetime.fromtimestamp(call.at + to_wall, UTC))
+            params = call.params
+            loud += not (params.get("disable_notification") and params.get("protect_content"))
+        doubled = sorted(chat for chat, n in per_chat.items() if n > 1)
+        return FollowUpReport(
+            delivered=len(per_chat),
+            duplicates=sum(n - 1 for n in per_chat.values()),
+            missing=self.people - len(per_chat),
+            in_quiet_hours=at_night,
+            not_discreet=loud,
+            doubled_chats=tuple(doubled),
+        )
+
+
+@dataclass(frozen=True)
+class FollowUpReport:
+    """Check-ins after a crash: who got theirs, how many twice, any at night or loud."""
+
+    delivered: int
+    duplicates: int
+    missing: int
+    in_quiet_hours: int
+    not_discreet: int
+    doubled_chats: tuple[int, ...] = ()
 
 
 async def wait_until(
