@@ -229,10 +229,11 @@ def _interpretation(parsed: _RasaParse) -> Interpretation:
         "second_theme_confidence": second_confidence,
     }
     if name == FAQ_INTENT or name.startswith(f"{FAQ_INTENT}/"):
-        topic, topic_confidence = _faq_topic(parsed)
+        selections = _selections(parsed)
+        topic, topic_confidence = _faq_topic(parsed, selections)
         if topic is None:
             return Interpretation(Intent.UNKNOWN, confidence, **extra)
-        runner_up, runner_up_confidence = _faq_runner_up(parsed, topic)
+        runner_up, runner_up_confidence = _faq_runner_up(selections, topic)
         return Interpretation(
             Intent.FAQ,
             confidence,
@@ -258,12 +259,8 @@ def _second_theme(parsed: _RasaParse) -> tuple[Theme | None, float]:
     return best
 
 
-def _faq_topic(parsed: _RasaParse) -> tuple[str | None, float]:
-    """The FAQ topic and the selector's confidence in it.
-
-    From the ResponseSelector's response, else from the full retrieval intent name (then the
-    confidence is the one the selector's ranking gives that topic, 0.0 if absent).
-    """
+def _selections(parsed: _RasaParse) -> list[_Selection]:
+    """The ResponseSelector's answers for the FAQ (its own key, then ``default``), read once."""
     selections: list[_Selection] = []
     selector = parsed.response_selector or {}
     for key in (FAQ_INTENT, "default"):
@@ -274,6 +271,15 @@ def _faq_topic(parsed: _RasaParse) -> tuple[str | None, float]:
             selections.append(_Selection.model_validate(raw))
         except ValidationError:
             continue
+    return selections
+
+
+def _faq_topic(parsed: _RasaParse, selections: list[_Selection]) -> tuple[str | None, float]:
+    """The FAQ topic and the selector's confidence in it.
+
+    From the ResponseSelector's response, else from the full retrieval intent name (then the
+    confidence is the one the selector's ranking gives that topic, 0.0 if absent).
+    """
     candidates: list[tuple[str | None, float | None]] = [
         (s.response.intent_response_key, s.response.confidence) for s in selections
     ]
@@ -293,15 +299,11 @@ def _faq_topic(parsed: _RasaParse) -> tuple[str | None, float]:
     return None, 0.0
 
 
-def _faq_runner_up(parsed: _RasaParse, topic: str) -> tuple[str | None, float]:
+def _faq_runner_up(selections: list[_Selection], topic: str) -> tuple[str | None, float]:
     """The selector's best other topic than ``topic``, with its confidence."""
     prefix = f"{FAQ_INTENT}/"
     best: tuple[str | None, float] = (None, 0.0)
-    for raw in (parsed.response_selector or {}).values():
-        try:
-            selection = _Selection.model_validate(raw)
-        except ValidationError:
-            continue
+    for selection in selections:
         for ranked in selection.ranking:
             key = (ranked.intent_response_key or "").removeprefix(prefix)
             confidence = _unit(ranked.confidence)
