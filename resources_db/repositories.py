@@ -37,6 +37,10 @@ class SqlConversationRepository:
             self._absent.add(pseudonym)
             return None
         self._absent.discard(pseudonym)
+        # The session's identity map holds unchanged rows weakly: without a strong reference
+        # they would be collected before ``save`` and ``remember``, each then reading its row
+        # again (two more statements a turn).
+        self._session.info.setdefault(LOADED, []).append(tuple(found))
         if found[1] is None:
             self._session.info.setdefault(NO_ADDRESS, set()).add(pseudonym)
         return _to_domain(found[0])
@@ -100,6 +104,7 @@ def _to_domain(row: ConversationRow) -> Conversation:
 
 
 NO_ADDRESS = "passerelle.no_address"
+LOADED = "passerelle.loaded"
 
 
 class EncryptedAddressBook:

@@ -23,13 +23,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Integer,
+    LargeBinary,
+    String,
+    bindparam,
+    column,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.inbox import LeaseLostError, Receipt
 from flows.outbox import Outgoing
 from resources_db.crypto import AddressCipher
+from resources_db.models.base import UtcDateTime
 from resources_db.models.transport import DeliveredRow, InboxRow, OutboxLaneRow, OutboxRow
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -75,11 +92,6 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-def _insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT (it has ``on_conflict_do_nothing``)."""
-    return postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
-
-
 # The heads of the inbox's lanes that nobody holds, oldest first: the first pending row of
 # each lane (one pass over the pending rows, grouped by lane), then those free now. Built
 # once: SQLAlchemy memoizes its cache key, so claiming (the busiest query) compiles nothing.
@@ -98,14 +110,84 @@ _INBOX_HEADS = (
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
-# Is anything of the lane pending, and its pace (one round trip).
-_DIRECT_LANE = select(
-    exists().where(OutboxRow.lane == bindparam("lane"), OutboxRow.status == PENDING),
-    select(OutboxLaneRow.recent).where(OutboxLaneRow.lane == bindparam("lane")).scalar_subquery(),
-    select(OutboxLaneRow.ready_at).where(OutboxLaneRow.lane == bindparam("lane")).scalar_subquery(),
+# Store one update: leased to :holder when nothing of its lane is pending (a worker of this
+# process takes it at once), else free for a processor to claim. The lane check is part of
+# the insert (one round trip), and the statement is plain text with typed parameters: the
+# dialects' own INSERT … ON CONFLICT cannot be cached by SQLAlchemy and was compiled again
+# for every update.
+_INBOX_STORE = text(
+    "INSERT INTO inbox (update_id, lane, kind, payload, status, received_at, not_before,"
+    " attempts, noticed, holder, lease_until)"
+    " SELECT :update_id, :lane, :kind, :payload, 'pending', :now, :now, 0, :noticed,"
+    " CASE WHEN lane_state.busy THEN NULL ELSE :holder END,"
+    " CASE WHEN lane_state.busy THEN NULL ELSE :lease_until END"
+    " FROM (SELECT EXISTS (SELECT 1 FROM inbox WHERE lane = :lane AND status = 'pending')"
+    " AS busy) AS lane_state"
+    " WHERE true"  # SQLite: tells its parser the ON CONFLICT belongs to the INSERT
+    " ON CONFLICT (update_id) DO NOTHING"
+    " RETURNING id, holder"
+).bindparams(
+    bindparam("update_id", type_=BigInteger()),
+    bindparam("lane", type_=String()),
+    bindparam("kind", type_=String()),
+    bindparam("payload", type_=LargeBinary()),
+    bindparam("now", type_=UtcDateTime()),
+    bindparam("noticed", value=False, type_=Boolean()),
+    bindparam("holder", type_=String()),
+    bindparam("lease_until", type_=UtcDateTime()),
 )
-_INBOX_LANE_BUSY = select(
-    exists().where(InboxRow.lane == bindparam("lane"), InboxRow.status == PENDING)
+_LANE_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:lane))")
+# A row for a sender to claim; the second form skips a row whose ``dedupe`` key exists.
+_OUTBOX_INSERT = (
+    "INSERT INTO outbox (lane, kind, payload, dedupe, status, created_at, not_before,"
+    " attempts, progress) VALUES (:lane, :kind, :payload, {dedupe}, 'pending', :now,"
+    " :not_before, 0, 0)"
+)
+_OUTBOX_TYPES = (
+    bindparam("lane", type_=String()),
+    bindparam("kind", type_=String()),
+    bindparam("payload", type_=LargeBinary()),
+    bindparam("now", type_=UtcDateTime()),
+    bindparam("not_before", type_=UtcDateTime()),
+)
+_OUTBOX_ADD = text(_OUTBOX_INSERT.format(dedupe="NULL")).bindparams(*_OUTBOX_TYPES)
+_OUTBOX_ADD_ONCE = text(
+    _OUTBOX_INSERT.format(dedupe=":dedupe") + " ON CONFLICT (dedupe) DO NOTHING"
+).bindparams(*_OUTBOX_TYPES, bindparam("dedupe", type_=String()))
+# The first row of a lane in a transaction, leased to :holder when the lane is free (nothing
+# pending, not told to wait): then it comes back with the lane's recent calls, for the
+# sender's pace.
+_OUTBOX_FIRST = (
+    text(
+        "INSERT INTO outbox (lane, kind, payload, status, created_at, not_before, attempts,"
+        " progress, holder, lease_until)"
+        " SELECT :lane, :kind, :payload, 'pending', :now, :now, 0, 0,"
+        " CASE WHEN lane_state.free THEN :holder END,"
+        " CASE WHEN lane_state.free THEN :lease_until END"
+        " FROM (SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE lane = :lane"
+        " AND status = 'pending') AND COALESCE((SELECT ready_at <= :now FROM outbox_lanes"
+        " WHERE lane = :lane), true) AS free) AS lane_state"
+        " WHERE true"
+        " RETURNING id, holder, (SELECT recent FROM outbox_lanes WHERE lane = :lane) AS recent"
+    )
+    .bindparams(
+        *_OUTBOX_TYPES[:4],
+        bindparam("holder", type_=String()),
+        bindparam("lease_until", type_=UtcDateTime()),
+    )
+    .columns(column("id", Integer()), column("holder", String()), column("recent", JSON()))
+)
+# A lane's pace, shared by every sender.
+_LANE_PACE = text(
+    "INSERT INTO outbox_lanes (lane, recent, ready_at, updated_at)"
+    " VALUES (:lane, :recent, :ready_at, :now)"
+    " ON CONFLICT (lane) DO UPDATE SET recent = excluded.recent,"
+    " ready_at = excluded.ready_at, updated_at = excluded.updated_at"
+).bindparams(
+    bindparam("lane", type_=String()),
+    bindparam("recent", type_=JSON()),
+    bindparam("ready_at", type_=UtcDateTime()),
+    bindparam("now", type_=UtcDateTime()),
 )
 _OUTBOX_FIRSTS = (
     select(func.min(OutboxRow.id)).where(OutboxRow.status == PENDING).group_by(OutboxRow.lane)
@@ -150,29 +232,35 @@ class SqlOutbox:
         self.queued = 0  # rows written for a sender to claim
 
     async def add(self, item: Outgoing, *, due: datetime | None = None) -> None:
-        """Queue ``item`` (a duplicate ``dedupe`` key is silently not added)."""
+        """Queue ``item`` (a duplicate ``dedupe`` key is silently not added).
+
+        With ``direct`` set, a row due now in a lane with nothing else pending, and not told
+        to wait (a 429), is written leased to this process's sender, which gets it at
+        commit. The first row of a lane in this transaction decides, in its own insert;
+        the lane's later rows follow that decision (they come after it, so order holds).
+        """
         now = self._now()
-        if self._direct is not None and item.dedupe is None and (due is None or due <= now):
-            recent = await self._direct_lane(item.lane, now)
+        direct = self._direct
+        if direct is not None and item.dedupe is None and (due is None or due <= now):
+            if item.lane not in self._lanes:
+                await self._add_first(item, now, direct)
+                return
+            recent = self._lanes[item.lane]
             if recent is not None:
-                await self._add_direct(item, now, recent, self._direct)
+                await self._add_direct(item, now, recent, direct)
                 return
         self.queued += 1
         values = {
             "lane": item.lane,
             "kind": item.kind,
             "payload": seal(self._cipher, item.payload()),
-            "dedupe": item.dedupe,
-            "status": PENDING,
-            "created_at": now,
+            "now": now,
             "not_before": due or now,
-            "attempts": 0,
-            "progress": 0,
         }
-        statement = _insert(self._session)(OutboxRow).values(**values)
-        if item.dedupe is not None:
-            statement = statement.on_conflict_do_nothing(index_elements=["dedupe"])
-        await self._session.execute(statement)
+        if item.dedupe is None:
+            await self._session.execute(_OUTBOX_ADD, values)
+        else:
+            await self._session.execute(_OUTBOX_ADD_ONCE, values | {"dedupe": item.dedupe})
 
     async def cancel(self, lane: str) -> None:
         """Cancel every pending row of ``lane``, in the unit of work's transaction."""
@@ -182,45 +270,63 @@ class SqlOutbox:
             .values(status=CANCELLED, payload=None, sent_at=self._now(), error="cancelled")
         )
 
-    async def _direct_lane(self, lane: str, now: datetime) -> tuple[float, ...] | None:
-        """The lane's recent calls if its rows may go straight to the sender, else None.
+    async def _add_first(self, item: Outgoing, now: datetime, direct: DirectSend) -> None:
+        """The lane's first row in this transaction: the insert says if the lane is free.
 
-        Only when nothing else of the lane is pending (so order holds) and the lane is not
-        told to wait (a 429). On PostgreSQL an advisory lock on the lane, held to the end of
-        the transaction, keeps two transactions from both finding the lane empty.
+        On PostgreSQL an advisory lock on the lane, held to the end of the transaction, keeps
+        two transactions from both finding the lane empty (taken in its own statement, so
+        that the insert's snapshot sees what the lock's holder committed).
         """
-        if lane in self._lanes:
-            return self._lanes[lane]
         if _dialect(self._session) == "postgresql":
+            await self._session.execute(_LANE_LOCK, {"lane": item.lane})
+        payload = item.payload()
+        row = (
             await self._session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext(:lane))"), {"lane": lane}
+                _OUTBOX_FIRST,
+                {
+                    "lane": item.lane,
+                    "kind": item.kind,
+                    "payload": seal(self._cipher, payload),
+                    "now": now,
+                    "holder": direct.holder,
+                    "lease_until": now + timedelta(seconds=direct.lease_s),
+                },
             )
-        row = (await self._session.execute(_DIRECT_LANE, {"lane": lane})).one()
-        busy, recent, ready_at = row
-        free = not busy and (ready_at is None or _aware(ready_at) <= now)
-        self._lanes[lane] = tuple(recent or ()) if free else None
-        return self._lanes[lane]
+        ).one()
+        if row.holder is None:
+            self._lanes[item.lane] = None
+            self.queued += 1
+            return
+        recent = tuple(row.recent or ())
+        self._lanes[item.lane] = recent
+        self.taken.append(
+            OutboxEntry(
+                int(row.id), direct.holder, item.lane, item.kind, payload, 0, 0, now, recent
+            )
+        )
 
     async def _add_direct(
         self, item: Outgoing, now: datetime, recent: tuple[float, ...], direct: DirectSend
     ) -> None:
         payload = item.payload()
-        row_id = await self._session.scalar(
-            _insert(self._session)(OutboxRow)
-            .values(
-                lane=item.lane,
-                kind=item.kind,
-                payload=seal(self._cipher, payload),
-                status=PENDING,
-                created_at=now,
-                not_before=now,
-                attempts=0,
-                progress=0,
-                holder=direct.holder,
-                lease_until=now + timedelta(seconds=direct.lease_s),
+        row_id = (
+            await self._session.execute(
+                insert(OutboxRow)
+                .values(
+                    lane=item.lane,
+                    kind=item.kind,
+                    payload=seal(self._cipher, payload),
+                    status=PENDING,
+                    created_at=now,
+                    not_before=now,
+                    attempts=0,
+                    progress=0,
+                    holder=direct.holder,
+                    lease_until=now + timedelta(seconds=direct.lease_s),
+                )
+                .returning(OutboxRow.id)
             )
-            .returning(OutboxRow.id)
-        )
+        ).scalar_one()
         self.taken.append(
             OutboxEntry(
                 int(row_id), direct.holder, item.lane, item.kind, payload, 0, 0, now, recent
@@ -327,61 +433,49 @@ class InboxStore:
 
         With ``direct`` set, a row that heads an idle lane is stored already leased to this
         process's processor (up to its free workers) and handed to it after the commit: no
-        claim transaction between storing an update and handling it.
+        claim transaction between storing an update and handling it. Whether the lane is
+        idle is decided by the insert itself (one statement a row).
         """
         direct = self.direct
         room = 0 if direct is None else direct.free()
         taken: list[InboxEntry] = []
         async with self._sessions() as session:
             for item in items:
-                if direct is not None and len(taken) < room:
-                    entry = await self._store_direct(session, item, direct, taken)
-                    if entry is not None:
-                        taken.append(entry)
-                        continue
-                await self.store_in(
-                    session, item.lane, item.kind, item.payload, update_id=item.update_id
-                )
+                offer = direct if direct is not None and len(taken) < room else None
+                entry = await self._insert(session, item, offer)
+                if entry is not None:
+                    taken.append(entry)
             await session.commit()
         if taken and direct is not None:
             direct.take(taken)
         return len(items) - len(taken)
 
-    async def _store_direct(
-        self, session: AsyncSession, item: InboxItem, direct: InboxDirect, taken: list[InboxEntry]
+    async def _insert(
+        self, session: AsyncSession, item: InboxItem, direct: InboxDirect | None
     ) -> InboxEntry | None:
-        """Store ``item`` leased to ``direct`` if nothing of its lane is pending; else None."""
-        if any(entry.lane == item.lane for entry in taken):
-            return None
-        if _dialect(session) == "postgresql":
+        """Store ``item``; leased to ``direct`` (and returned) if nothing of its lane waits."""
+        if direct is not None and _dialect(session) == "postgresql":
             # Two receivers (replicas) storing for one lane at once: one finds the other's row.
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext(:lane))"), {"lane": "in:" + item.lane}
-            )
-        if await session.scalar(_INBOX_LANE_BUSY, {"lane": item.lane}):
-            return None
+            await session.execute(_LANE_LOCK, {"lane": "in:" + item.lane})
         now = self._now()
         row = (
             await session.execute(
-                _insert(session)(InboxRow)
-                .values(
-                    update_id=item.update_id,
-                    lane=item.lane,
-                    kind=item.kind,
-                    payload=seal(self._cipher, item.payload),
-                    status=PENDING,
-                    received_at=now,
-                    not_before=now,
-                    attempts=0,
-                    noticed=False,
-                    holder=direct.holder,
-                    lease_until=now + timedelta(seconds=direct.lease_s),
-                )
-                .on_conflict_do_nothing(index_elements=["update_id"])
-                .returning(InboxRow.id)
+                _INBOX_STORE,
+                {
+                    "update_id": item.update_id,
+                    "lane": item.lane,
+                    "kind": item.kind,
+                    "payload": seal(self._cipher, item.payload),
+                    "now": now,
+                    "holder": None if direct is None else direct.holder,
+                    "lease_until": None
+                    if direct is None
+                    else now + timedelta(seconds=direct.lease_s),
+                },
             )
         ).first()
-        if row is None:  # stored before (Telegram sent it again): handled, or being handled
+        # No row: stored before (Telegram sent it again): handled, or being handled.
+        if row is None or direct is None or row.holder is None:
             return None
         return InboxEntry(
             Receipt(int(row.id), direct.holder), item.lane, item.kind, item.payload, 0, now
@@ -396,25 +490,22 @@ class InboxStore:
         *,
         update_id: int | None = None,
     ) -> bool:
-        """``store`` inside a caller's transaction."""
-        now = self._now()
-        statement = (
-            _insert(session)(InboxRow)
-            .values(
-                update_id=update_id,
-                lane=lane,
-                kind=kind,
-                payload=seal(self._cipher, payload),
-                status=PENDING,
-                received_at=now,
-                not_before=now,
-                attempts=0,
-                noticed=False,
+        """``store`` inside a caller's transaction (never leased: a processor claims it)."""
+        row = (
+            await session.execute(
+                _INBOX_STORE,
+                {
+                    "update_id": update_id,
+                    "lane": lane,
+                    "kind": kind,
+                    "payload": seal(self._cipher, payload),
+                    "now": self._now(),
+                    "holder": None,
+                    "lease_until": None,
+                },
             )
-            .on_conflict_do_nothing(index_elements=["update_id"])
-        )
-        result = await session.execute(statement)
-        return bool(getattr(result, "rowcount", 1))
+        ).first()
+        return row is not None
 
     async def claim(self, holder: str, lease_s: float) -> InboxEntry | None:
         """The oldest row that heads its lane and nobody holds, leased to ``holder``."""
@@ -788,22 +879,10 @@ class OutboxStore:
     async def _pace(
         self, session: AsyncSession, lane: str, recent: Sequence[float], ready_at: datetime
     ) -> None:
-        values = {
-            "lane": lane,
-            "recent": list(recent),
-            "ready_at": ready_at,
-            "updated_at": self._now(),
-        }
-        statement = _insert(session)(OutboxLaneRow).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=["lane"],
-            set_={
-                "recent": statement.excluded.recent,
-                "ready_at": statement.excluded.ready_at,
-                "updated_at": statement.excluded.updated_at,
-            },
+        await session.execute(
+            _LANE_PACE,
+            {"lane": lane, "recent": list(recent), "ready_at": ready_at, "now": self._now()},
         )
-        await session.execute(statement)
 
     async def remember_trace(self, pseudonym: str, message_id: int) -> None:
         """The person's own message ``message_id`` in their chat: kept 48 h for ``/oublie``."""
