@@ -1,11 +1,17 @@
 """Reading one text before the conversation is loaded: crisis screen, cues, language, NLU.
 
 The service reads a text *before* it opens the unit of work, so no database connection is
-held while the NLU server answers, and the crisis screen runs exactly once per message.
+held while the NLU server answers, and the crisis screen runs exactly once per message. A
+receiver may start the reading as the text arrives (``ahead``), before it is stored: the
+NLU's time then overlaps the storing instead of following it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flows.domain import Language
@@ -23,6 +29,11 @@ from flows.understanding import (
 # still reads the whole message.
 NLU_MAX_CHARS = 1_000
 NOT_ASKED = Interpretation(Intent.UNKNOWN, 0.0)
+# Readings started ahead and not yet taken (a stored text that another replica handles is
+# never taken here) are dropped beyond this many, or after this long: a text stays in memory
+# no longer than its turn needs.
+AHEAD_LIMIT = 64
+AHEAD_KEEP_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,16 @@ class Reading:
     interpretation: Interpretation | NluUnavailable
     language: Language | None = None
     cues: TextCues = NO_CUES
+
+
+@dataclass(frozen=True, slots=True)
+class _Ahead:
+    """A reading started as its text arrived."""
+
+    text: str
+    language: Language
+    task: asyncio.Task[Reading]
+    started: float
 
 
 class TextReader:
@@ -56,6 +77,33 @@ class TextReader:
         self._nlu = nlu
         self._detector = detector
         self._cues = cues
+        self._ahead: OrderedDict[str, _Ahead] = OrderedDict()
+
+    def ahead(self, key: str, text: str, language: Language) -> None:
+        """Start reading ``text`` now; ``take(key, …)`` gets the reading later."""
+        if key in self._ahead:
+            return
+        now = time.monotonic()
+        while self._ahead and (
+            len(self._ahead) >= AHEAD_LIMIT
+            or next(iter(self._ahead.values())).started < now - AHEAD_KEEP_S
+        ):
+            _, oldest = self._ahead.popitem(last=False)
+            oldest.task.cancel()
+        task = asyncio.create_task(self.read(text, language))
+        self._ahead[key] = _Ahead(text, language, task, now)
+
+    async def take(self, key: str, text: str, language: Language) -> Reading:
+        """The reading started ahead under ``key`` for this same text, else a fresh one."""
+        started = self._ahead.pop(key, None)
+        if started is not None:
+            task = started.task
+            if started.text == text and started.language == language and not task.cancelled():
+                return await task
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        return await self.read(text, language)
 
     async def read(self, text: str, language: Language) -> Reading:
         """The reading of ``text``; never raises for an NLU outage."""

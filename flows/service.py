@@ -91,6 +91,13 @@ class ConversationService:
         self._retry_delay_s = retry_delay_s
         self.locks = KeyedLocks()
 
+    def read_ahead(self, inbound: Inbound) -> None:
+        """A text just arrived, not stored yet: start reading it (crisis screen, NLU), so
+        that the NLU's time overlaps the storing; its turn takes the reading."""
+        if isinstance(inbound.event, TextReceived) and inbound.reference:
+            hint = Language.from_code(inbound.language_hint)
+            self._reader.ahead(_ahead_key(inbound), inbound.event.text, hint)
+
     async def handle(self, inbound: Inbound, *, receipt: Receipt | None = None) -> Outcome:
         """Process one event; raises ``StorageUnavailableError`` if the database stays busy.
 
@@ -107,7 +114,7 @@ class ConversationService:
             reading = None
             if isinstance(inbound.event, TextReceived):
                 hint = Language.from_code(inbound.language_hint)
-                reading = await self._reader.read(inbound.event.text, hint)
+                reading = await self._reader.take(_ahead_key(inbound), inbound.event.text, hint)
             for attempt in range(1, self._retries + 1):
                 try:
                     return await self._handle_once(inbound, reading, receipt)
@@ -156,3 +163,8 @@ class ConversationService:
             ",".join(type(e).__name__ for e in decision.effects) or "-",
         )
         return Outcome(inbound.pseudonym, decision.messages, decision.effects, decision.trace)
+
+
+def _ahead_key(inbound: Inbound) -> str:
+    """One message of one person (its reference, when the channel gives one)."""
+    return f"{inbound.pseudonym}:{inbound.reference or ''}"

@@ -110,6 +110,7 @@ class TelegramBot:
             pseudonym=services.pseudonym,
             staff_chat_id=settings.staff_chat_id,
             on_stored=self.transport.wake,
+            read_ahead=services.conversations.read_ahead,
         )
         self.intake.install(self.application)
         webhook = settings.telegram_mode is TelegramMode.WEBHOOK

@@ -94,8 +94,10 @@ class TelegramIntake:
         pseudonym: Callable[[int], str],
         staff_chat_id: int | None,
         on_stored: Callable[[], None] = lambda: None,
+        read_ahead: Callable[[Inbound], None] = lambda _inbound: None,
     ) -> None:
         self._inbox = inbox
+        self._read_ahead = read_ahead
         self._pseudonym = pseudonym
         self._staff_chat_id = staff_chat_id
         self._on_stored = on_stored
@@ -203,6 +205,8 @@ class TelegramIntake:
             address=str(chat.id),
             reference=reference,
         )
+        # A text is read while it is stored (the NLU's time overlaps the transaction).
+        self._read_ahead(inbound)
         await self._store(update, inbound.pseudonym, PERSON, person_payload(inbound))
 
     # --- a worker --------------------------------------------------------------------------------
