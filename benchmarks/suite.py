@@ -17,7 +17,8 @@ and 1 000 active conversations. Three runs of everything; ratios are given as
 min / median / max over the runs. The results replace the generated part of
 ``docs/benchmarks.md``.
 
-    .venv/bin/python -m benchmarks.suite [--runs 3] [--people 10,100] [--write docs/benchmarks.md]
+    .venv/bin/python -m benchmarks.suite [--runs 3] [--people 10,100,1000] [--modes paced,closed]
+        [--write docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -75,11 +77,19 @@ class TimedBotApi(FakeBotApi):
     waiting: dict[int, tuple[int, asyncio.Future[float]]]
 
     async def _dispatch(self, request: web.Request) -> web.Response:
+        calls = len(self.calls)
         response = await super()._dispatch(request)
         now = time.perf_counter()
-        for chat, (count, future) in list(getattr(self, "waiting", {}).items()):
-            if len(self.sent(chat)) > count and not future.done():
-                del self.waiting[chat]
+        waiting = getattr(self, "waiting", {})
+        # Only the chat this call went to can have been answered (a thousand people wait).
+        for call in self.calls[calls:]:
+            chat = str(call.params.get("chat_id", ""))
+            entry = waiting.get(int(chat)) if chat.lstrip("-").isdigit() else None
+            if entry is None:
+                continue
+            count, future = entry
+            if len(self.sent(int(chat))) > count and not future.done():
+                del waiting[int(chat)]
                 future.set_result(now)
         return response
 
@@ -196,38 +206,63 @@ async def database(backend: str) -> AsyncIterator[str]:
 # --- the driver --------------------------------------------------------------------------
 
 
-async def drive(api: TimedBotApi, people: int, kind: str, first_id: int) -> list[float]:
-    """``people`` people, each says /start (not timed), then takes turns: latencies in ms."""
+async def _settle(api: TimedBotApi, quiet_s: float = 0.5) -> None:
+    """Wait until nothing more reaches the fake for ``quiet_s`` (answers still on their way)."""
+    last, still = -1, 0.0
+    while still < quiet_s:
+        count = len(api.sent())
+        still = still + 0.1 if count == last else 0.0
+        last = count
+        await asyncio.sleep(0.1)
+
+
+async def drive(
+    api: TimedBotApi, people: int, kind: str, first_id: int, *, closed: bool = False
+) -> tuple[list[float], float]:
+    """``people`` people say /start (all at once, not timed), then take turns.
+
+    Paced: person ``i`` starts ``i × 50 ms`` in and takes a turn every ``people × 50 ms``
+    (20 turns a second in all), ``max(1, 200 // people)`` turns each. Closed loop: every
+    person takes their next turn as soon as the last one was answered,
+    ``max(2, 400 // people)`` turns each. Returns the latencies (ms) and the turns per second.
+    """
     users = [FakeUser(id=first_id + n, first_name="Bench") for n in range(people)]
-    turns = max(2, TURNS // people)
-    period = people * PACE_S
+    await asyncio.gather(*(api.turn(u, partial(api.send_text, u, "/start")) for u in users))
+    await _settle(api)
+    turns = max(2, 400 // people) if closed else max(1, TURNS // people)
+    period = 0.0 if closed else people * PACE_S
     latencies: list[float] = []
 
+    def act(user: FakeUser) -> Callable[[], object]:
+        if kind == "buttons":
+            return partial(api.press, user, "theme:food")
+        return partial(api.send_text, user, "j'ai faim")
+
     async def person(index: int, user: FakeUser) -> None:
-        await asyncio.sleep(index * PACE_S)
-        await api.turn(user, lambda: api.send_text(user, "/start"))
-        await asyncio.sleep(period)
+        if not closed:
+            await asyncio.sleep(index * PACE_S)
         for _ in range(turns):
             began = time.perf_counter()
-            if kind == "buttons":
-                latencies.append(await api.turn(user, lambda: api.press(user, "theme:food")))
-            else:
-                latencies.append(await api.turn(user, lambda: api.send_text(user, "j'ai faim")))
+            latencies.append(await api.turn(user, act(user)))
             await asyncio.sleep(max(0.0, began + period - time.perf_counter()))
 
+    began = time.perf_counter()
     await asyncio.gather(*(person(i, u) for i, u in enumerate(users)))
-    return latencies
+    return latencies, len(latencies) / (time.perf_counter() - began)
 
 
 @dataclass
 class Row:
-    """One bot, one kind of turn, one crowd: p50 and p95 of every run."""
+    """One bot, one kind of turn, one crowd, paced or closed loop: figures of every run."""
 
     bot: str
     kind: str
     people: int
+    mode: str = "paced"
     p50: list[float] = field(default_factory=list)
     p95: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    rate: list[float] = field(default_factory=list)
 
 
 def _p(values: list[float], q: float) -> float:
@@ -244,30 +279,40 @@ async def rasa_up() -> bool:
         return False
 
 
-async def one_run(rows: dict[tuple[str, str, int], Row], crowds: list[int], rasa: bool) -> None:
-    """Every bot, kind and crowd once; the bots alternate, so they share the machine's mood."""
+async def one_run(
+    rows: dict[tuple[str, str, int, str], Row], crowds: list[int], modes: list[str], rasa: bool
+) -> None:
+    """Every bot, kind, crowd and mode once; the bots alternate, so they share the machine's
+    mood."""
     first = 10_000_000 * (1 + len(next(iter(rows.values())).p50) if rows else 1)
-    for people in crowds:
-        for kind in ("buttons", "text"):
-            bots: list[tuple[str, Callable[[TimedBotApi], Any]]] = [
-                ("echo", lambda api: echo_bot(api, parse=False)),
-            ]
-            if kind == "text" and rasa:
-                bots.append(("echo + parse", lambda api: echo_bot(api, parse=True)))
-            for backend in ("sqlite", "postgresql"):
-                bots.append((f"Passerelle {backend}", _passerelle_on(backend, rasa)))
-            for name, start in bots:
-                first += 10_000
-                async with TimedBotApi() as api, start(api):
-                    latencies = await drive(api, people, kind, first)
-                row = rows.setdefault((name, kind, people), Row(name, kind, people))
-                row.p50.append(statistics.median(latencies))
-                row.p95.append(_p(latencies, 0.95))
-                print(
-                    f"  {name:<22} {kind:<8} {people:>4} people: "
-                    f"p50 {row.p50[-1]:6.2f} ms  p95 {row.p95[-1]:6.2f} ms",
-                    flush=True,
-                )
+    for mode in modes:
+        for people in crowds:
+            for kind in ("buttons", "text"):
+                bots: list[tuple[str, Callable[[TimedBotApi], Any]]] = [
+                    ("echo", lambda api: echo_bot(api, parse=False)),
+                ]
+                if kind == "text" and rasa:
+                    bots.append(("echo + parse", lambda api: echo_bot(api, parse=True)))
+                for backend in ("sqlite", "postgresql"):
+                    bots.append((f"Passerelle {backend}", _passerelle_on(backend, rasa)))
+                for name, start in bots:
+                    first += 10_000
+                    async with TimedBotApi() as api, start(api):
+                        latencies, rate = await drive(
+                            api, people, kind, first, closed=mode == "closed"
+                        )
+                    key = (name, kind, people, mode)
+                    row = rows.setdefault(key, Row(name, kind, people, mode))
+                    row.p50.append(statistics.median(latencies))
+                    row.p95.append(_p(latencies, 0.95))
+                    row.p99.append(_p(latencies, 0.99))
+                    row.rate.append(rate)
+                    print(
+                        f"  {name:<22} {kind:<8} {people:>5} {mode:<6}: "
+                        f"p50 {row.p50[-1]:6.2f} ms  p95 {row.p95[-1]:6.2f}  "
+                        f"p99 {row.p99[-1]:7.2f}  {rate:6.1f} turns/s",
+                        flush=True,
+                    )
 
 
 def _passerelle_on(backend: str, rasa: bool) -> Callable[[TimedBotApi], Any]:
@@ -398,7 +443,7 @@ def _mmm(values: list[float], digits: int = 2) -> str:
 
 
 def report(  # noqa: PLR0917 - one call site
-    rows: dict[tuple[str, str, int], Row],
+    rows: dict[tuple[str, str, int, str], Row],
     rasa: bool,
     rates: list[tuple[float, int]],
     cap: float,
@@ -421,22 +466,39 @@ def report(  # noqa: PLR0917 - one call site
         f"{LOAD[0] if LOAD else float('nan'):.1f} at the start and {os.getloadavg()[0]:.1f} "
         f"at the end (other work shares the machine). Min / median / max over {runs} runs.",
         "",
-        "### Turns (one every 50 ms in all, same driver, same fake Bot API)",
+        "### Turns (same driver, same fake Bot API)",
         "",
-        "| bot | turn | people | p50 ms (min / med / max) | p95 ms (min / med / max) "
-        "| p50 ratio to its peer (min / med / max) |",
-        "|---|---|---:|---|---|---|",
+        "Paced: 20 turns a second in all. Closed loop: every person's next turn as soon as "
+        "the last was answered (turns/s is then the bot's throughput).",
+        "",
+        "| bot | turn | people | mode | p50 ms (min / med / max) | p95 ms (med) "
+        "| p99 ms (med) | turns/s (med) | p50 ratio to its peer (min / med / max) |",
+        "|---|---|---:|---|---|---:|---:|---:|---|",
     ]
-    for (name, kind, people), row in rows.items():
+    for (name, kind, people, mode), row in rows.items():
         ratio = ""
         if name.startswith("Passerelle"):
             peer_name = "echo + parse" if kind == "text" and rasa else "echo"
-            peer = rows[(peer_name, kind, people)]
+            peer = rows[(peer_name, kind, people, mode)]
             ratios = [a / b for a, b in zip(row.p50, peer.p50, strict=True)]
             ratio = f"×{_mmm(ratios)} vs {peer_name}"
         lines.append(
-            f"| {name} | {kind} | {people} | {_mmm(row.p50)} | {_mmm(row.p95)} | {ratio} |"
+            f"| {name} | {kind} | {people} | {mode} | {_mmm(row.p50)} "
+            f"| {statistics.median(row.p95):.2f} | {statistics.median(row.p99):.2f} "
+            f"| {statistics.median(row.rate):.1f} | {ratio} |"
         )
+    tails = [
+        (kind, statistics.median(r.p99) / statistics.median(r.p50))
+        for (name, kind, people, mode), r in rows.items()
+        if name == "Passerelle sqlite" and people == 10 and mode == "paced"
+    ]
+    if tails:
+        lines += [
+            "",
+            "Tail on SQLite, 10 people paced, p99 / p50 (target ≤ 3): "
+            + ", ".join(f"{kind} ×{tail:.1f}" for kind, tail in tails)
+            + ".",
+        ]
     if PARSE_FAILURES:
         lines += [
             "",
@@ -491,11 +553,11 @@ async def main(args: argparse.Namespace) -> str:
     LOAD.append(os.getloadavg()[0])
     rasa = await rasa_up()
     print(f"Rasa at {RASA_URL}: {'up' if rasa else 'down (constant NLU answer)'}", flush=True)
-    rows: dict[tuple[str, str, int], Row] = {}
+    rows: dict[tuple[str, str, int, str], Row] = {}
     rates: list[tuple[float, int]] = []
     for run in range(args.runs):
         print(f"run {run + 1}/{args.runs}", flush=True)
-        await one_run(rows, crowds, rasa)
+        await one_run(rows, crowds, args.modes.split(","), rasa)
         rates.append(await outbox_rate(args.cap, args.rate_seconds))
         print(f"  outbox: {rates[-1][0]:.2f} msg/s, at most {rates[-1][1]} in a second")
     mem = None if args.stored == 0 else await memory(args.stored, args.active)
@@ -506,7 +568,8 @@ async def main(args: argparse.Namespace) -> str:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--people", default="10,100")
+    parser.add_argument("--people", default="10,100,1000")
+    parser.add_argument("--modes", default="paced,closed")
     parser.add_argument("--cap", type=float, default=30.0)
     parser.add_argument("--rate-seconds", type=float, default=10.0)
     parser.add_argument("--stored", type=int, default=10_000)

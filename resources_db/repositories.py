@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.domain import Conversation, FlowState, Language, Owner, Theme
@@ -13,7 +14,11 @@ from resources_db.models.core import AddressRow, ConversationRow
 
 
 class SqlConversationRepository:
-    """``ConversationRepository`` on SQLAlchemy; row-locks on PostgreSQL (``FOR UPDATE``)."""
+    """``ConversationRepository`` on SQLAlchemy; row-locks on PostgreSQL (``FOR UPDATE``).
+
+    Plain statements built once (one read with the address, one write), not ORM objects:
+    a turn's conversation is read and written exactly once, and nothing is compiled again.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -22,55 +27,44 @@ class SqlConversationRepository:
     async def get(self, pseudonym: str) -> Conversation | None:
         """Load one conversation, row-locked until the unit of work ends (PostgreSQL).
 
-        The person's address row comes in the same query (into the session), so that the
-        address book compares it without another round trip.
+        The person's encrypted address comes in the same query (kept in the session), so
+        that the address book compares it without another round trip.
         """
-        found = (
-            await self._session.execute(
-                select(ConversationRow, AddressRow)
-                .outerjoin(AddressRow, AddressRow.pseudonym == ConversationRow.pseudonym)
-                .where(ConversationRow.pseudonym == pseudonym)
-                .with_for_update(of=ConversationRow)
-            )
-        ).first()
+        found = (await self._session.execute(_LOAD, {"pseudonym": pseudonym})).first()
         if found is None:
             self._absent.add(pseudonym)
             return None
         self._absent.discard(pseudonym)
-        # The session's identity map holds unchanged rows weakly: without a strong reference
-        # they would be collected before ``save`` and ``remember``, each then reading its row
-        # again (two more statements a turn).
-        self._session.info.setdefault(LOADED, []).append(tuple(found))
-        if found[1] is None:
-            self._session.info.setdefault(NO_ADDRESS, set()).add(pseudonym)
-        return _to_domain(found[0])
+        self._session.info.setdefault(CIPHERTEXTS, {})[pseudonym] = found.address
+        return _to_domain(found)
 
     async def save(self, conversation: Conversation) -> None:
         """Insert or update one conversation (the row ``get`` loaded: no second read)."""
-        row = (
-            None
-            if conversation.pseudonym in self._absent
-            else await self._session.get(ConversationRow, conversation.pseudonym)
-        )
-        self._absent.discard(conversation.pseudonym)
-        if row is None:
-            row = ConversationRow(pseudonym=conversation.pseudonym)
-            self._session.add(row)
-        row.language = conversation.language.value
-        row.state = conversation.state.value
-        row.owner = conversation.owner.value
-        row.source = conversation.source
-        row.theme = conversation.theme.value if conversation.theme else None
-        row.area = conversation.area
-        row.results_page = conversation.results_page
-        row.misunderstood = conversation.misunderstood
-        row.followup_consent = conversation.followup_consent
-        row.language_chosen = conversation.language_chosen
-        row.crisis_flagged_at = conversation.crisis_flagged_at
-        row.extra = dict(conversation.extra)
-        row.created_at = conversation.created_at
-        row.last_activity_at = conversation.last_activity_at
-        await self._session.flush()
+        values = {
+            "pseudonym": conversation.pseudonym,
+            "language": conversation.language.value,
+            "state": conversation.state.value,
+            "owner": conversation.owner.value,
+            "source": conversation.source,
+            "theme": conversation.theme.value if conversation.theme else None,
+            "area": conversation.area,
+            "results_page": conversation.results_page,
+            "misunderstood": conversation.misunderstood,
+            "followup_consent": conversation.followup_consent,
+            "language_chosen": conversation.language_chosen,
+            "crisis_flagged_at": conversation.crisis_flagged_at,
+            "extra": dict(conversation.extra),
+            "created_at": conversation.created_at,
+            "last_activity_at": conversation.last_activity_at,
+        }
+        if conversation.pseudonym in self._absent:
+            await self._session.execute(insert(_CONVERSATIONS), values)
+            self._absent.discard(conversation.pseudonym)
+            return
+        changes = {f"new_{k}": v for k, v in values.items() if k != "pseudonym"}
+        result = await self._session.execute(_UPDATE, {"key": conversation.pseudonym} | changes)
+        if not getattr(result, "rowcount", 1):  # saved without a get (a new conversation)
+            await self._session.execute(insert(_CONVERSATIONS), values)
 
     async def delete(self, pseudonym: str) -> None:
         """Erase one conversation."""
@@ -83,7 +77,7 @@ class SqlConversationRepository:
         return len((await self._session.scalars(select(ConversationRow.pseudonym))).all())
 
 
-def _to_domain(row: ConversationRow) -> Conversation:
+def _to_domain(row: Row[Any]) -> Conversation:
     return Conversation(
         pseudonym=row.pseudonym,
         language=Language(row.language),
@@ -103,15 +97,28 @@ def _to_domain(row: ConversationRow) -> Conversation:
     )
 
 
-NO_ADDRESS = "passerelle.no_address"
-LOADED = "passerelle.loaded"
+_CONVERSATIONS: Table = cast(Table, ConversationRow.__table__)
+_ADDRESSES: Table = cast(Table, AddressRow.__table__)
+_LOAD = (
+    select(_CONVERSATIONS, _ADDRESSES.c.ciphertext.label("address"))
+    .outerjoin(_ADDRESSES, _ADDRESSES.c.pseudonym == _CONVERSATIONS.c.pseudonym)
+    .where(_CONVERSATIONS.c.pseudonym == bindparam("pseudonym"))
+    .with_for_update(of=_CONVERSATIONS)
+)
+_UPDATE = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.pseudonym == bindparam("key"))
+    .values({c.name: bindparam(f"new_{c.name}") for c in _CONVERSATIONS.c if c.name != "pseudonym"})
+)
+# The address ciphertexts this transaction read (None: no address kept), by pseudonym.
+CIPHERTEXTS = "passerelle.ciphertexts"
 
 
 class EncryptedAddressBook:
     """``AddressBook``: the chat id, encrypted, in the one ``addresses`` table.
 
-    Written only when it changes: the row is usually in the session already (the
-    conversation's ``get`` loaded it), so an unchanged address costs no statement.
+    Written only when it changes: the conversation's ``get`` usually read the ciphertext
+    already, so an unchanged address costs no statement.
     """
 
     def __init__(self, session: AsyncSession, cipher: AddressCipher) -> None:
@@ -123,40 +130,47 @@ class EncryptedAddressBook:
         """The address this transaction read or wrote for ``pseudonym`` (None: not known)."""
         return self._known.get(pseudonym)
 
-    async def _row(self, pseudonym: str) -> AddressRow | None:
-        if pseudonym in self._session.info.get(NO_ADDRESS, ()):
-            return None
-        return await self._session.get(AddressRow, pseudonym)
+    async def _ciphertext(self, pseudonym: str) -> bytes | None:
+        read: dict[str, bytes | None] = self._session.info.setdefault(CIPHERTEXTS, {})
+        if pseudonym not in read:
+            read[pseudonym] = await self._session.scalar(
+                select(_ADDRESSES.c.ciphertext).where(
+                    _ADDRESSES.c.pseudonym == bindparam("pseudonym")
+                ),
+                {"pseudonym": pseudonym},
+            )
+        return read[pseudonym]
 
     async def remember(self, pseudonym: str, address: str) -> None:
         """Store (or refresh) the encrypted address; nothing is written if it is the same."""
         if self._known.get(pseudonym) == address:
             return
-        row = await self._row(pseudonym)
-        now = datetime.now(UTC)
-        if row is None:
-            self._session.add(
-                AddressRow(
-                    pseudonym=pseudonym, ciphertext=self._cipher.encrypt(address), updated_at=now
-                )
+        kept = await self._ciphertext(pseudonym)
+        if kept is not None and self._cipher.decrypt(kept) == address:
+            self._known[pseudonym] = address
+            return
+        sealed = self._cipher.encrypt(address)
+        values = {"pseudonym": pseudonym, "ciphertext": sealed, "updated_at": datetime.now(UTC)}
+        if kept is None:
+            await self._session.execute(insert(_ADDRESSES), values)
+        else:
+            await self._session.execute(
+                update(_ADDRESSES)
+                .where(_ADDRESSES.c.pseudonym == pseudonym)
+                .values(ciphertext=sealed, updated_at=values["updated_at"])
             )
-            self._session.info.get(NO_ADDRESS, set()).discard(pseudonym)
-            await self._session.flush()
-        elif self._cipher.decrypt(row.ciphertext) != address:
-            row.ciphertext = self._cipher.encrypt(address)
-            row.updated_at = now
-            await self._session.flush()
+        self._session.info[CIPHERTEXTS][pseudonym] = sealed
         self._known[pseudonym] = address
 
     async def address_of(self, pseudonym: str) -> str | None:
         """The decrypted address, if kept."""
-        row = await self._row(pseudonym)
-        address = None if row is None else self._cipher.decrypt(row.ciphertext)
+        kept = await self._ciphertext(pseudonym)
+        address = None if kept is None else self._cipher.decrypt(kept)
         self._known[pseudonym] = address
         return address
 
     async def forget(self, pseudonym: str) -> None:
         """Erase the address."""
         await self._session.execute(delete(AddressRow).where(AddressRow.pseudonym == pseudonym))
-        self._session.info.setdefault(NO_ADDRESS, set()).add(pseudonym)
+        self._session.info.setdefault(CIPHERTEXTS, {})[pseudonym] = None
         self._known[pseudonym] = None

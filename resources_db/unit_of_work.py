@@ -23,7 +23,11 @@ from flows.ports import StorageBusy
 from resources_db.cases import SqlAuditLog, SqlCaseRepository, SqlWorkerDirectory
 from resources_db.crypto import AddressCipher
 from resources_db.insights import SqlInsightLog
-from resources_db.repositories import EncryptedAddressBook, SqlConversationRepository
+from resources_db.repositories import (
+    CIPHERTEXTS,
+    EncryptedAddressBook,
+    SqlConversationRepository,
+)
 from resources_db.session_scope import CURRENT, current_session
 from resources_db.transcript import SqlTranscriptStore
 from resources_db.transport import DirectSend, SqlInbox, SqlOutbox, system_now
@@ -120,9 +124,12 @@ class SqlUnitOfWork:
             )
 
     async def rollback(self) -> None:
-        """Drop everything since the last commit."""
+        """Drop everything since the last commit (and what this unit remembered of it)."""
         self.outbox.rolled_back()
         await self.session.rollback()
+        self.session.info.pop(CIPHERTEXTS, None)
+        self.conversations = SqlConversationRepository(self.session)
+        self.addresses = EncryptedAddressBook(self.session, self._cipher)
 
 
 def _is_busy(err: DBAPIError) -> bool:
