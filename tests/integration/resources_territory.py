@@ -7,7 +7,7 @@ order, radius and opening state can be worked out by hand:
 |---|---|---|---|---|
 | soupe | food | 300 m N | Mo-Fr 11:30-13:00, closed on holidays | free, walk-in, EN text |
 | jeunes | food | 800 m E | Mo-Fr 15:00-18:00 | ages 12-17 |
-| banque | food | 1.2 km N | Tu,Th 13:00-16:00; PH off | free, by appointment |
+| banque | food | 1.2 km N | Tu,Th 13:00-16:00; PH off | free, by appointment, what to bring |
 | frigo | food | 2.5 km E | 24/7 | free, walk-in |
 | epicerie | food | 4 km N | Mo-Sa 10:00-18:00, closed on holidays | not free, walk-in |
 | refuge | shelter | 600 m E | Mo-Su 19:00-08:00 | open on holidays, last entry midnight |
@@ -97,6 +97,8 @@ TERRITORY: list[dict[str, str]] = [
         opening_hours="Tu,Th 13:00-16:00; PH off",
         free="oui",
         walk_in="non",
+        what_to_bring="Preuve de résidence",
+        what_to_bring_en="Proof of address",
     ),
     line(
         "frigo",

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import math
+import random
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.directory import Place, SearchPage, SearchQuery
 from flows.domain import Jurisdiction, Language, Theme
+from resources_db import directory as directory_module
 from resources_db.directory import SqlResourceDirectory
-from resources_db.geo import load_gazetteer
+from resources_db.geo import EARTH_RADIUS_M, load_gazetteer
 from resources_db.importer import import_path, load_demo, read_gazetteer
-from resources_db.models.resources import Service, ServiceTheme
+from resources_db.models.resources import Phone, RequiredDocument, Service, ServiceTheme
 from tests.integration.resources_territory import (
     FETE_NATIONALE_NOON,
     GAZETTEER,
@@ -312,3 +317,183 @@ async def test_a_template_line_without_coordinates_is_kept_but_not_found_by_dist
     assert (await find(directory, Theme.FOOD)).total == 0
     async with sessions() as session:
         assert await session.scalar(select(Service.name)) == "Sans point"
+
+
+async def test_a_full_card_says_what_to_bring_and_which_number_to_call(
+    directory: SqlResourceDirectory, sessions: Sessions
+) -> None:
+    english = await find(directory, Theme.FOOD, language=Language.EN)
+    banque = next(card for card in english.cards if card.name == "Banque B")
+    assert (banque.what_to_bring, banque.phone) == ("Proof of address", "+1 819 555-0100")
+    french = await find(directory, Theme.FOOD, language=Language.FR)
+    assert next(c for c in french.cards if c.name == "Banque B").what_to_bring == (
+        "Preuve de résidence"
+    )
+    # Without a number of its own, the card gives its organization's; documents in order.
+    async with sessions() as session, session.begin():
+        service = await session.get(Service, banque.service_id)
+        assert service is not None
+        await session.execute(delete(Phone).where(Phone.service_id == service.id))
+        session.add(
+            Phone(id="org-line", organization_id=service.organization_id, number="+1 819 555-0199")
+        )
+        session.add(
+            RequiredDocument(id="zz-second", service_id=service.id, document="Carte d'assurance")
+        )
+    card = await directory.card(banque.service_id, HERE, WEDNESDAY_NOON, Language.FR)
+    assert card is not None
+    assert card.phone == "+1 819 555-0199"
+    assert card.what_to_bring == "Preuve de résidence; Carte d'assurance"
+
+
+def toward(origin: tuple[float, float], metres: float, bearing_deg: float) -> tuple[float, float]:
+    """The point ``metres`` from ``origin`` along a great circle, ``bearing_deg`` from north."""
+    lat, lon = math.radians(origin[0]), math.radians(origin[1])
+    reach, bearing = metres / EARTH_RADIUS_M, math.radians(bearing_deg)
+    lat2 = math.asin(
+        math.sin(lat) * math.cos(reach) + math.cos(lat) * math.sin(reach) * math.cos(bearing)
+    )
+    lon2 = lon + math.atan2(
+        math.sin(bearing) * math.sin(reach) * math.cos(lat),
+        math.cos(reach) - math.sin(lat) * math.sin(lat2),
+    )
+    return math.degrees(lat2), math.degrees(lon2)
+
+
+@pytest.mark.parametrize(
+    ("origin", "radius_m"),
+    [
+        (ORIGIN, 5_000),
+        ((0.5, 10.0), 5_000),
+        ((64.8, -147.7), 15_000),
+        ((78.2, 15.6), 50_000),
+        ((85.0, 0.0), 5_000),
+    ],
+    ids=["Sherbrooke", "equator", "Fairbanks, widened to 15 km", "Svalbard, 50 km", "85° N"],
+)
+async def test_a_place_a_metre_inside_the_radius_is_counted_and_one_a_metre_outside_is_not(
+    sessions: Sessions, tmp_path: Path, origin: tuple[float, float], radius_m: int
+) -> None:
+    rim = [
+        line(f"{side}{bearing}", f"{side} {bearing}", "food", toward(origin, reach, bearing))
+        for bearing in (45, 135, 225, 315)
+        for side, reach in (("dedans", radius_m - 1), ("dehors", radius_m + 1))
+    ]
+    await import_path(
+        sessions, write_sheet(tmp_path / "rim.csv", rim), jurisdiction=Jurisdiction.QC
+    )
+    directory = SqlResourceDirectory(sessions, Jurisdiction.QC, MONTREAL)
+    place = Place(*origin)
+    query = SearchQuery(theme=Theme.FOOD, place=place, at=WEDNESDAY_NOON, limit=2, brief=True)
+    first, rest = [await directory.search(replace(query, offset=n)) for n in (0, 2)]
+    assert (first.total, first.radius_m, rest.has_more) == (4, radius_m, False)
+    assert sorted(names(first) + names(rest)) == [f"dedans {b}" for b in (135, 225, 315, 45)]
+
+
+async def test_a_confidential_place_comes_where_its_rounded_distance_puts_it_in_a_crowd(
+    sessions: Sessions, tmp_path: Path
+) -> None:
+    closed = {"opening_hours": "Sa,Su 10:00-14:00"}  # closed on a Wednesday
+    crowd = [
+        line(f"c{i}", f"Fermé {i}", "food", point(north_m=1_100 + 3 * i, east_m=20 * i), **closed)
+        for i in range(31)
+    ]
+    ouvert = line("ouvert", "Ouvert", "food", point(east_m=-1_120), opening_hours="24/7")
+    cache = line(
+        "cache",
+        "Caché",
+        "food",
+        point(north_m=-1_400),
+        opening_hours="24/7",
+        confidential_address="oui",
+        area="Centre-ville",
+        address="",
+        postal_code="",
+    )
+    sheet = write_sheet(tmp_path / "crowd.csv", [*crowd, ouvert, cache])
+    await import_path(sessions, sheet, jurisdiction=Jurisdiction.QC)
+    directory = SqlResourceDirectory(sessions, Jurisdiction.QC, MONTREAL)
+    query = SearchQuery(theme=Theme.FOOD, place=HERE, at=WEDNESDAY_NOON, limit=1, brief=True)
+    first, second = [await directory.search(replace(query, offset=n)) for n in (0, 1)]
+    # 1.4 km away, shown "about 1 km": before the open place 1.12 km away.
+    assert (names(first), names(second)) == (["Caché"], ["Ouvert"])
+    assert (first.cards[0].distance_m, second.cards[0].distance_m, first.total) == (
+        1_000,
+        1_120,
+        33,
+    )
+
+
+HOURS = (
+    ("24/7", ""),
+    ("Mo-Fr 09:00-17:00", ""),
+    ("Mo-Su 19:00-08:00", "23:00"),
+    ("Mo-Su 19:00-08:00", ""),
+    ("Sa,Su 10:00-14:00", ""),
+    ("Mo,We,Fr 13:00-16:00", ""),
+)
+
+
+def crowded_town(seed: int, count: int) -> list[dict[str, str]]:
+    """``count`` food places within 7 km of ``ORIGIN``: mixed hours, some confidential, some
+    for women or youth only, a few sharing a point, six a metre from the 5 km rim; a dense
+    town, where the search reads only the nearest places of the circle."""
+    rng = random.Random(seed)
+    rows: list[dict[str, str]] = []
+    where = ORIGIN
+    for i in range(count):
+        if i % 25 != 1:  # every 25th place shares the point of the one before
+            reach, angle = 7_000 * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+            where = point(north_m=reach * math.cos(angle), east_m=reach * math.sin(angle))
+        hours, last_entry = rng.choice(HOURS)
+        extra = {"opening_hours": hours, "last_entry": last_entry}
+        if rng.random() < 0.12:
+            extra |= {"confidential_address": "oui", "area": "Centre-ville"}
+            extra |= {"address": "", "postal_code": ""}
+        extra["populations"] = rng.choice(["", "", "", "", "", "women", "women families", "youth"])
+        if rng.random() < 0.1:
+            extra |= {"age_min": "12", "age_max": "17"}
+        rows.append(line(f"p{i:03d}", f"Place {i:03d}", "food", where, **extra))
+    for i, reach in enumerate((4_999, 5_001) * 3):
+        angle = i * math.pi / 3
+        where = point(north_m=reach * math.cos(angle), east_m=reach * math.sin(angle))
+        rows.append(line(f"rim{i}", f"Rim {i}", "food", where, opening_hours="24/7"))
+    return rows
+
+
+@pytest.mark.parametrize("nearest", [None, 6], ids=["as shipped", "six nearest sent"])
+async def test_in_a_crowded_town_the_pages_are_those_of_measuring_every_place(
+    sessions: Sessions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nearest: int | None
+) -> None:
+    if nearest is not None:
+        # Fewer places sent: the order is cut short often, where rounding matters most.
+        monkeypatch.setattr(directory_module, "NEAREST_MIN", nearest)
+        monkeypatch.setattr(directory_module, "NEAREST_PER_LINE", 1)
+    sheet = write_sheet(tmp_path / "town.csv", crowded_town(seed=11, count=400))
+    await import_path(sessions, sheet, jurisdiction=Jurisdiction.QC)
+    directory = SqlResourceDirectory(sessions, Jurisdiction.QC, MONTREAL)
+    compared = 0
+    for at in (WEDNESDAY_NOON, AT_2330, datetime(2026, 11, 19, 3, 0, tzinfo=MONTREAL)):
+        people: list[dict[str, Any]] = [{}, {"gender": "man", "age": 30}, {"age": 15}]
+        for who in [*people, {"gender": "woman"}]:
+            for open_now in (False, True):
+                for radius_m, offset in ((5_000, 0), (5_000, 5), (1_000, 0), (300, 10)):
+                    query = SearchQuery(
+                        theme=Theme.FOOD,
+                        place=HERE,
+                        at=at,
+                        open_now=open_now,
+                        radius_m=radius_m,
+                        offset=offset,
+                        limit=5,
+                        brief=True,
+                        **who,
+                    )
+                    page = await directory.search(query)
+                    with monkeypatch.context() as exact:
+                        # No approximate distance in SQL: every place of the box measured.
+                        exact.setattr(directory_module, "APPROXIMATE_MAX_RADIUS_M", 0)
+                        measured = await directory.search(query)
+                    assert page == measured, query
+                    compared += bool(page.cards)
+    assert compared > 80
