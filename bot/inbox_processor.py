@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from bot.shutdown import cancel_and_wait
 from flows.inbox import LeaseLostError
 from resources_db.transport import InboxDirect, InboxEntry, InboxStore
 
@@ -126,11 +127,9 @@ class InboxProcessor:
             log.warning(
                 "stopping with %d turn(s) unfinished (they will be retried)", self.in_flight
             )
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        finally:
+            # Even if this stop is itself cancelled: no worker is left waiting for rows.
+            await cancel_and_wait(tasks)
 
     async def handle_one(self) -> bool:
         """Claim and handle one row now; False if none was claimable."""

@@ -37,6 +37,7 @@ from bot.desk.channel import StaffChannel, Where
 from bot.desk.desk import StaffDesk, StaffItem
 from bot.desk.items import decode as decode_desk
 from bot.desk.ledger import DeskLedger
+from bot.shutdown import cancel_and_wait
 from flows.actions import Keyboard
 from flows.events import Inbound, PersonBlockedBot, TimerFired
 from flows.followups import FOLLOWUP
@@ -186,36 +187,33 @@ class OutboxSender:
         task, self._task = self._task, None
         if task is None:
             return
-        if self._in_flight:
-            # Rows handed over by the last turns are leased to us: send them if we can.
-            await asyncio.wait(set(self._in_flight), timeout=grace_s)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        try:
+            if self._in_flight:
+                # Rows handed over by the last turns are leased to us: send them if we can.
+                await asyncio.wait(set(self._in_flight), timeout=grace_s)
+        finally:
+            # The loop and the sends still in flight (retried when their lease runs out):
+            # cancelled here, once, and waited for, bounded.
+            await cancel_and_wait([task, *self._in_flight])
 
     async def _run(self) -> None:
         in_flight = self._in_flight
-        try:
-            while True:
-                free = self._limits.batch - len(in_flight)
-                claimed = 0
-                self._saturated = free <= 0
-                if free > 0:
-                    try:
-                        claimed = await self._spawn(free, in_flight)
-                    except Exception:  # the database may be away: wait and look again
-                        log.exception("outbox sender could not claim rows")
-                    self._saturated = claimed == free
-                if claimed:
-                    continue
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._limits.poll_s):
-                        await self._wake.wait()
-        finally:
-            for task in in_flight:
-                task.cancel()
-            await asyncio.gather(*in_flight, return_exceptions=True)
+        while True:
+            free = self._limits.batch - len(in_flight)
+            claimed = 0
+            self._saturated = free <= 0
+            if free > 0:
+                try:
+                    claimed = await self._spawn(free, in_flight)
+                except Exception:  # the database may be away: wait and look again
+                    log.exception("outbox sender could not claim rows")
+                self._saturated = claimed == free
+            if claimed:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._limits.poll_s):
+                    await self._wake.wait()
 
     async def _spawn(self, free: int, in_flight: set[asyncio.Task[None]]) -> int:
         """Claim up to ``free`` lane heads and send each in its own task."""

@@ -8,7 +8,6 @@ turn in flight, nothing due in the outbox), which is what tests wait for instead
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from bot.inbox_processor import InboxProcessor, ProcessorLimits
 from bot.metrics import Metrics
 from bot.outbox_sender import OutboxSender, SenderLimits
 from bot.people import PERSON, PersonInputs
+from bot.shutdown import cancel_and_wait
 from resources_db.desk_ledger import SqlDeskLedger
 from resources_db.transport import InboxEntry, InboxStore, OutboxStore
 
@@ -157,10 +157,7 @@ class Transport:
         self.services.uow_factory.send_directly(None)
         await self.sender.stop()
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(tasks)
 
     async def settled(self) -> bool:
         """True when nothing is stored unhandled, no turn runs and nothing is due to send."""

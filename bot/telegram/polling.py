@@ -11,13 +11,13 @@ storing and confirming makes Telegram send a few updates again: the inbox keeps 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, Update
 from telegram.error import RetryAfter, TelegramError
 
+from bot.shutdown import cancel_and_wait
 from bot.telegram.channels import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,8 @@ class Poller:
     async def stop(self) -> None:
         """Stop fetching (what was stored is handled; what was not, Telegram still has)."""
         task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        if task is not None:
+            await cancel_and_wait([task])
 
     async def _run(self) -> None:
         while True:

@@ -28,6 +28,9 @@ from flows.ports import Clock, Nlu, ResourceDirectory
 from resources_db.crypto import generate_key
 from tests.fakes.bot_api import FakeBotApi
 
+# Far above a real stop (the turns' grace, then a few seconds per stuck task): a hang only.
+STOP_S = 60.0
+
 
 @dataclass
 class RunningBot:
@@ -94,7 +97,27 @@ async def running_bot(
         await bot.start()
         yield RunningBot(bot, services, settings, api)
     finally:
-        await bot.stop()
+        await stop_or_fail(bot)
+
+
+async def stop_or_fail(bot: TelegramBot) -> None:
+    """Stop the bot; a stop that does not return fails the test, naming what still runs.
+
+    Waited with ``asyncio.wait``, not a timeout around ``stop``: a stop that swallowed the
+    timeout's cancellation would look as if it had returned.
+    """
+    stopping = asyncio.create_task(bot.stop(), name="bot-stop")
+    try:
+        done, _ = await asyncio.wait({stopping}, timeout=STOP_S)
+    except BaseException:
+        stopping.cancel()
+        raise
+    if not done:
+        mine = asyncio.current_task()
+        left = sorted(t.get_name() for t in asyncio.all_tasks() if t not in (mine, stopping))
+        stopping.cancel()
+        raise AssertionError(f"the bot did not stop in {STOP_S:.0f} s; running: {left}")
+    stopping.result()
 
 
 async def arm_followups(
