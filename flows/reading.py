@@ -34,6 +34,10 @@ NOT_ASKED = Interpretation(Intent.UNKNOWN, 0.0)
 # no longer than its turn needs.
 AHEAD_LIMIT = 64
 AHEAD_KEEP_S = 60.0
+# Readings ahead under way at once. Beyond this a text waits for its turn to be read: the
+# NLU server is asked no more often than the turns would ask it (a crowd arriving at once
+# would otherwise send it every text together, and time it out).
+AHEAD_IN_FLIGHT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,8 @@ class TextReader:
     def ahead(self, key: str, text: str, language: Language) -> None:
         """Start reading ``text`` now; ``take(key, …)`` gets the reading later."""
         if key in self._ahead:
+            return
+        if sum(not started.task.done() for started in self._ahead.values()) >= AHEAD_IN_FLIGHT:
             return
         now = time.monotonic()
         while self._ahead and (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flows.domain import Language, Theme
 from flows.engine import Engine
 from flows.events import Inbound, TextReceived
-from flows.reading import AHEAD_LIMIT
+from flows.reading import AHEAD_IN_FLIGHT, AHEAD_LIMIT
 from flows.service import ConversationService
 from flows.understanding import Intent, Interpretation
 from tests.fakes.core import FakeNlu, MemoryWorld
@@ -100,7 +100,7 @@ async def test_readings_nobody_takes_are_dropped_beyond_the_limit(
     service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
     for number in range(AHEAD_LIMIT + 5):
         service.read_ahead(inbound(f"message {number}", reference=str(number)))
-    await asyncio.sleep(0)
+        await asyncio.sleep(0)  # each reading done before the next message comes
     nlu.seen.clear()
     # The first five were dropped: their turns read them afresh.
     await service.handle(inbound("message 0", reference="0"))
@@ -110,3 +110,21 @@ async def test_readings_nobody_takes_are_dropped_beyond_the_limit(
     last = AHEAD_LIMIT + 4
     await service.handle(inbound(f"message {last}", reference=str(last)))
     assert nlu.seen == []
+
+
+async def test_a_crowd_arriving_at_once_asks_the_nlu_no_more_than_the_turns_would(
+    engine: Engine, world: MemoryWorld
+) -> None:
+    nlu = GatedNlu()
+    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    crowd = [
+        Inbound(f"p-{n}", TextReceived(f"texte {n}"), language_hint="fr", reference=str(n))
+        for n in range(3 * AHEAD_IN_FLIGHT)
+    ]
+    for message in crowd:
+        service.read_ahead(message)
+    await asyncio.sleep(0)
+    assert len(nlu.seen) == AHEAD_IN_FLIGHT, "the rest wait for their turn to be read"
+    nlu.gate.set()
+    await asyncio.gather(*(service.handle(message) for message in crowd))
+    assert sorted(nlu.seen) == sorted(f"texte {n}" for n in range(3 * AHEAD_IN_FLIGHT))
