@@ -38,6 +38,9 @@ AHEAD_KEEP_S = 60.0
 # NLU server is asked no more often than the turns would ask it (a crowd arriving at once
 # would otherwise send it every text together, and time it out).
 AHEAD_IN_FLIGHT = 8
+# Questions to the NLU server under way at once, from turns and readings ahead together;
+# the others wait here, where no timeout runs, rather than in the server's queue.
+NLU_IN_FLIGHT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,7 @@ class TextReader:
         self._detector = detector
         self._cues = cues
         self._ahead: OrderedDict[str, _Ahead] = OrderedDict()
+        self._asking = asyncio.Semaphore(NLU_IN_FLIGHT)
 
     def ahead(self, key: str, text: str, language: Language) -> None:
         """Start reading ``text`` now; ``take(key, …)`` gets the reading later."""
@@ -119,5 +123,6 @@ class TextReader:
         cues = self._cues.read(head)
         if screening.flagged:
             return Reading(screening, NOT_ASKED, written_in, cues)
-        interpretation = await self._nlu.parse(head, written_in or language)
+        async with self._asking:
+            interpretation = await self._nlu.parse(head, written_in or language)
         return Reading(screening, interpretation, written_in, cues)

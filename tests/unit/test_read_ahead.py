@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flows.domain import Language, Theme
 from flows.engine import Engine
 from flows.events import Inbound, TextReceived
-from flows.reading import AHEAD_IN_FLIGHT, AHEAD_LIMIT
+from flows.reading import AHEAD_IN_FLIGHT, AHEAD_LIMIT, NLU_IN_FLIGHT
 from flows.service import ConversationService
 from flows.understanding import Intent, Interpretation
 from tests.fakes.core import FakeNlu, MemoryWorld
@@ -128,3 +128,22 @@ async def test_a_crowd_arriving_at_once_asks_the_nlu_no_more_than_the_turns_woul
     nlu.gate.set()
     await asyncio.gather(*(service.handle(message) for message in crowd))
     assert sorted(nlu.seen) == sorted(f"texte {n}" for n in range(3 * AHEAD_IN_FLIGHT))
+
+
+async def test_the_nlu_server_is_asked_at_most_so_many_questions_at_once(
+    engine: Engine, world: MemoryWorld
+) -> None:
+    nlu = GatedNlu()
+    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    crowd = [
+        Inbound(f"p-{n}", TextReceived(f"mot {n}"), language_hint="fr", reference=str(n))
+        for n in range(2 * NLU_IN_FLIGHT)
+    ]
+    for message in crowd[:NLU_IN_FLIGHT]:
+        service.read_ahead(message)
+    turns = [asyncio.create_task(service.handle(message)) for message in crowd[NLU_IN_FLIGHT:]]
+    await asyncio.sleep(0.01)
+    assert len(nlu.seen) == NLU_IN_FLIGHT, "turns wait while the readings ahead are asked"
+    nlu.gate.set()
+    await asyncio.gather(*turns)
+    assert len(nlu.seen) == 2 * NLU_IN_FLIGHT
