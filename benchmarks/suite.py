@@ -561,7 +561,11 @@ async def main(args: argparse.Namespace) -> str:
         rates.append(await outbox_rate(args.cap, args.rate_seconds))
         print(f"  outbox: {rates[-1][0]:.2f} msg/s, at most {rates[-1][1]} in a second")
     mem = None if args.stored == 0 else await memory(args.stored, args.active)
-    command = "make bench" if os.environ.get("MAKELEVEL") else " ".join(sys.argv)
+    command = (
+        "make bench"
+        if os.environ.get("MAKELEVEL")
+        else " ".join([".venv/bin/python -m benchmarks.suite", *sys.argv[1:]])
+    )
     return report(rows, rasa, rates, args.cap, mem, args.runs, command)
 
 
