@@ -20,6 +20,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 CANCEL_WAIT_S = 5.0  # a cancelled task normally ends within milliseconds
+RECANCEL_S = 0.1  # then, how often a task that swallowed its cancellation is asked again
 
 
 async def cancel_and_wait(
@@ -28,30 +29,33 @@ async def cancel_and_wait(
     """Cancel ``tasks`` and wait for them, at most twice ``timeout_s``; the ones left running.
 
     A task still running after ``timeout_s`` has swallowed its cancellation: it is named in
-    the log and cancelled once more. One still running after that is left behind (named
-    again) so that the stop goes on. If the caller itself is cancelled while waiting, its
-    ``CancelledError`` propagates (the tasks have been cancelled).
+    the log and cancelled again, every ``RECANCEL_S`` (a loop can swallow a cancellation
+    again the same way), for up to ``timeout_s`` more. One still running after that is left
+    behind, named again, so that the stop goes on. If the caller itself is cancelled while
+    waiting, its ``CancelledError`` propagates (the tasks have been cancelled).
     """
     wait_s = CANCEL_WAIT_S if timeout_s is None else timeout_s
     given = set(tasks)
     pending = {task for task in given if not task.done()}
     for task in pending:
         task.cancel()
-    for attempt in (1, 2):
-        if not pending:
-            break
+    if pending:
         # ``asyncio.wait`` neither raises the tasks' CancelledError nor swallows ours.
         _, pending = await asyncio.wait(pending, timeout=wait_s)
+    for task in pending:
+        log.warning(
+            "task %s still running %.1f s after it was cancelled; cancelling it again",
+            task.get_name(),
+            wait_s,
+        )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    while pending and (left_s := deadline - loop.time()) > 0:
         for task in pending:
-            if attempt == 1:
-                log.warning(
-                    "task %s still running %.1f s after it was cancelled; cancelling it again",
-                    task.get_name(),
-                    wait_s,
-                )
-                task.cancel()
-            else:
-                log.error("task %s did not stop; left running", task.get_name())
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=min(RECANCEL_S, left_s))
+    for task in pending:
+        log.error("task %s did not stop; left running", task.get_name())
     for task in given - pending:
         # Retrieved here (a stop does not raise what a background task raised): named, typed.
         if not task.cancelled() and (err := task.exception()) is not None:

@@ -125,6 +125,7 @@ class ClaimSwallowsOnce(OutboxStore):
 @pytest.fixture(autouse=True)
 def short_patience(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(shutdown, "CANCEL_WAIT_S", 0.05)
+    monkeypatch.setattr(shutdown, "RECANCEL_S", 0.01)
     caplog.set_level(logging.INFO, logger="bot.shutdown")
 
 

@@ -21,6 +21,7 @@ HANG_S = 60
 @pytest.fixture(autouse=True)
 def short_patience(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(shutdown, "CANCEL_WAIT_S", 0.05)
+    monkeypatch.setattr(shutdown, "RECANCEL_S", 0.01)
     caplog.set_level(logging.INFO, logger="bot.shutdown")
 
 
@@ -57,6 +58,34 @@ async def test_a_task_that_swallows_its_cancellation_once_is_named_and_still_sto
     assert "inbox-4" not in caplog.text, "a task that stops when asked is not reported"
 
 
+async def test_a_loop_that_swallows_cancellations_again_is_asked_until_it_stops(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    swallowed: list[int] = []
+
+    async def loop() -> None:
+        while len(swallowed) < 3:
+            try:
+                await _forever()
+            except asyncio.CancelledError:
+                swallowed.append(1)  # goes round again, as a poll loop would
+        await _forever()
+
+    task = asyncio.create_task(loop(), name="outbox-sender")
+    await asyncio.sleep(0)
+    try:
+        async with asyncio.timeout(HANG_S):
+            left = await cancel_and_wait([task], timeout_s=0.5)
+    finally:
+        swallowed.extend([1, 1, 1])  # whatever happened, the next cancellation ends it
+        task.cancel()
+
+    assert left == set()
+    assert task.done()
+    assert "task outbox-sender still running" in caplog.text
+    assert "left running" not in caplog.text
+
+
 async def test_a_task_that_never_stops_is_left_behind_named_and_the_stop_returns(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -71,12 +100,14 @@ async def test_a_task_that_never_stops_is_left_behind_named_and_the_stop_returns
 
     task = asyncio.create_task(deaf(), name="outbox-sender")
     await asyncio.sleep(0)
-    async with asyncio.timeout(HANG_S):
-        left = await cancel_and_wait([task])
+    try:
+        async with asyncio.timeout(HANG_S):
+            left = await cancel_and_wait([task])
+    finally:
+        release.set()
 
     assert left == {task}
     assert "task outbox-sender did not stop; left running" in caplog.text
-    release.set()
     await task
 
 
