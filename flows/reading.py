@@ -9,7 +9,6 @@ NLU's time then overlaps the storing instead of following it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -100,7 +99,7 @@ class TextReader:
         ):
             _, oldest = self._ahead.popitem(last=False)
             oldest.task.cancel()
-        task = asyncio.create_task(self.read(text, language))
+        task = asyncio.create_task(self.read(text, language), name="read-ahead")
         self._ahead[key] = _Ahead(text, language, task, now)
 
     async def take(self, key: str, text: str, language: Language) -> Reading:
@@ -111,9 +110,15 @@ class TextReader:
             if started.text == text and started.language == language and not task.cancelled():
                 return await task
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # ``wait`` neither raises the task's cancellation nor swallows this turn's own.
+            await asyncio.wait({task})
         return await self.read(text, language)
+
+    def drop_ahead(self) -> None:
+        """Cancel the readings nobody took (the process is stopping)."""
+        while self._ahead:
+            _, started = self._ahead.popitem(last=False)
+            started.task.cancel()
 
     async def read(self, text: str, language: Language) -> Reading:
         """The reading of ``text``; never raises for an NLU outage."""

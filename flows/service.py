@@ -98,6 +98,10 @@ class ConversationService:
             hint = Language.from_code(inbound.language_hint)
             self._reader.ahead(_ahead_key(inbound), inbound.event.text, hint)
 
+    def drop_reading_ahead(self) -> None:
+        """The turns have stopped: readings nobody took are cancelled."""
+        self._reader.drop_ahead()
+
     async def handle(self, inbound: Inbound, *, receipt: Receipt | None = None) -> Outcome:
         """Process one event; raises ``StorageUnavailableError`` if the database stays busy.
 

@@ -213,6 +213,7 @@ class TelegramBot:
             await self.poller.stop()
         self.http.refuse_updates()
         await self.transport.stop()
+        self.services.conversations.drop_reading_ahead()
         if self.scheduler is not None:
             await self.scheduler.stop()
         await self.http.stop()

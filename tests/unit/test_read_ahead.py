@@ -147,3 +147,17 @@ async def test_the_nlu_server_is_asked_at_most_so_many_questions_at_once(
     nlu.gate.set()
     await asyncio.gather(*turns)
     assert len(nlu.seen) == 2 * NLU_IN_FLIGHT
+
+
+async def test_readings_nobody_took_are_cancelled_when_the_turns_stop(
+    engine: Engine, world: MemoryWorld
+) -> None:
+    nlu = GatedNlu()
+    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    service.read_ahead(inbound("personne ne la prendra", reference="9"))
+    await asyncio.sleep(0)
+    pending = [t for t in asyncio.all_tasks() if t.get_name() == "read-ahead"]
+    assert len(pending) == 1
+    service.drop_reading_ahead()
+    await asyncio.wait(pending)
+    assert pending[0].cancelled()
