@@ -34,6 +34,14 @@ class GatedNlu:
         return Interpretation(Intent.GREET, 0.95)
 
 
+def people_writing(count: int) -> list[Inbound]:
+    """``count`` people, each sending one text at the same moment."""
+    return [
+        Inbound(f"p-{n}", TextReceived(f"texte {n}"), language_hint="fr", reference=str(n))
+        for n in range(count)
+    ]
+
+
 def inbound(text: str, reference: str | None = "41") -> Inbound:
     return Inbound(P, TextReceived(text), language_hint="fr", address="12345", reference=reference)
 
@@ -117,17 +125,14 @@ async def test_a_crowd_arriving_at_once_asks_the_nlu_no_more_than_the_turns_woul
 ) -> None:
     nlu = GatedNlu()
     service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
-    crowd = [
-        Inbound(f"p-{n}", TextReceived(f"texte {n}"), language_hint="fr", reference=str(n))
-        for n in range(3 * AHEAD_IN_FLIGHT)
-    ]
+    crowd = people_writing(3 * AHEAD_IN_FLIGHT)
     for message in crowd:
         service.read_ahead(message)
     await asyncio.sleep(0)
     assert len(nlu.seen) == AHEAD_IN_FLIGHT, "the rest wait for their turn to be read"
     nlu.gate.set()
     await asyncio.gather(*(service.handle(message) for message in crowd))
-    assert sorted(nlu.seen) == sorted(f"texte {n}" for n in range(3 * AHEAD_IN_FLIGHT))
+    assert sorted(nlu.seen) == sorted(f"texte {n}" for n in range(len(crowd)))
 
 
 async def test_the_nlu_server_is_asked_at_most_so_many_questions_at_once(
@@ -135,10 +140,7 @@ async def test_the_nlu_server_is_asked_at_most_so_many_questions_at_once(
 ) -> None:
     nlu = GatedNlu()
     service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
-    crowd = [
-        Inbound(f"p-{n}", TextReceived(f"mot {n}"), language_hint="fr", reference=str(n))
-        for n in range(2 * NLU_IN_FLIGHT)
-    ]
+    crowd = people_writing(2 * NLU_IN_FLIGHT)
     for message in crowd[:NLU_IN_FLIGHT]:
         service.read_ahead(message)
     turns = [asyncio.create_task(service.handle(message)) for message in crowd[NLU_IN_FLIGHT:]]
