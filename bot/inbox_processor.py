@@ -80,10 +80,14 @@ class InboxProcessor:
         # wait behind it in its lane) or the last claim filled every worker.
         self._wakes = 0
         self._saturated = False
+        # Rows may wait in the database for a claim (stored while every worker was busy):
+        # until a claim comes back short, a new update does not jump that queue.
+        self._backlog = False
 
     def wake(self) -> None:
-        """A row was stored (or a lane freed): the dispatcher looks now."""
+        """A row was stored for a claim (or a lane freed): the dispatcher looks now."""
         self._wakes += 1
+        self._backlog = True
         self._wake.set()
 
     def direct(self) -> InboxDirect:
@@ -91,8 +95,9 @@ class InboxProcessor:
         return InboxDirect(self.holder, self._limits.lease_s, self.free, self.take)
 
     def free(self) -> int:
-        """How many workers are idle (0 while stopping)."""
-        if self._stopping or not self._tasks:
+        """How many workers are idle and may take a new update directly (0 while stopping, or
+        while older rows wait for a claim: first come, first served)."""
+        if self._stopping or not self._tasks or self._backlog:
             return 0
         return max(0, self._limits.concurrency - self.in_flight)
 
@@ -145,17 +150,24 @@ class InboxProcessor:
             # Rows handed to the queue count as in flight from the moment they are claimed.
             free = self._limits.concurrency - self.in_flight
             claimed = 0
+            drained = False
             if free > 0:
+                wakes = self._wakes
                 try:
                     entries = await self._store.claim_many(self.holder, self._limits.lease_s, free)
                 except Exception:  # the database may be away: wait, then look again
                     log.exception("inbox processor could not claim rows")
                     entries = []
+                else:
+                    # Short, and nothing stored for a claim meanwhile: no row is waiting.
+                    drained = len(entries) < free and self._wakes == wakes
                 for entry in entries:
                     self.in_flight += 1
                     self._queue.put_nowait(entry)
                 claimed = len(entries)
             self._saturated = claimed == free
+            if drained:
+                self._backlog = False  # new updates may go straight to a worker again
             if claimed and claimed == free:
                 continue  # more may be waiting
             self._wake.clear()
