@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
@@ -330,3 +330,23 @@ class MemoryCaseLookup:
     async def last_case(self, pseudonym: str) -> Case | None:
         mine = [c for c in self.world.cases.values() if c.pseudonym == pseudonym]
         return max(mine, key=lambda c: c.id) if mine else None
+
+
+@dataclass
+class TransportClock:
+    """The transport's clock, moved by hand: wall time, epoch seconds, and sleeps that pass
+    at once (they move the clock instead)."""
+
+    current: datetime = datetime(2026, 11, 17, 19, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def epoch(self) -> float:
+        return self.current.timestamp()
+
+    async def sleep(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)

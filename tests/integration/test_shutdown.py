@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -27,23 +27,10 @@ from resources_db.crypto import AddressCipher, generate_key
 from resources_db.desk_ledger import SqlDeskLedger
 from resources_db.transport import InboxEntry, InboxStore, OutboxEntry, OutboxStore
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes.core import TransportClock
 
 P = "a" * 64
 HANG_S = 60  # a hang fails the test instead of holding CI
-
-
-@dataclass
-class Clock:
-    current: datetime = datetime(2026, 11, 17, 19, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
-
-    def epoch(self) -> float:
-        return self.current.timestamp()
-
-    async def sleep(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
 
 
 @dataclass
@@ -136,7 +123,7 @@ def running(prefix: str) -> list[str]:
 async def test_a_turn_that_swallows_its_cancellation_does_not_hold_the_stop(
     sessions: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock = Clock()
+    clock = TransportClock()
     inbox = InboxStore(sessions, AddressCipher(generate_key()), clock.now)
     await inbox.store(P, "person", {"text": "allo"}, update_id=1)
     turn = Stuck()
@@ -173,7 +160,7 @@ async def test_a_turn_that_swallows_its_cancellation_does_not_hold_the_stop(
 async def test_a_send_that_swallows_its_cancellation_does_not_hold_the_stop(
     sessions: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock = Clock()
+    clock = TransportClock()
     cipher = AddressCipher(generate_key())
     uow = SqlUnitOfWorkFactory(sessions, cipher, now=clock.now)
     inbox = InboxStore(sessions, cipher, clock.now)
@@ -223,7 +210,7 @@ async def test_a_send_that_swallows_its_cancellation_does_not_hold_the_stop(
 async def test_a_sender_whose_claim_swallows_its_cancellation_still_stops(
     sessions: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock = Clock()
+    clock = TransportClock()
     cipher = AddressCipher(generate_key())
     store = ClaimSwallowsOnce(sessions, cipher, clock.now)
     store.claiming = asyncio.Event()

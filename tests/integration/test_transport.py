@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -26,25 +25,9 @@ from resources_db.crypto import AddressCipher, generate_key
 from resources_db.desk_ledger import SqlDeskLedger
 from resources_db.transport import InboxDirect, InboxEntry, InboxItem, InboxStore, OutboxStore
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes.core import TransportClock
 
 P, Q = "a" * 64, "b" * 64
-
-
-@dataclass
-class Clock:
-    current: datetime = datetime(2026, 11, 17, 19, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
-
-    def epoch(self) -> float:
-        return self.current.timestamp()
-
-    async def sleep(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
-
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
 
 
 @dataclass
@@ -86,7 +69,7 @@ class Chat:
 
 @dataclass
 class Rig:
-    clock: Clock
+    clock: TransportClock
     uow: SqlUnitOfWorkFactory
     inbox: InboxStore
     outbox: OutboxStore
@@ -115,7 +98,7 @@ class Rig:
 
 @pytest.fixture
 def rig(sessions: async_sessionmaker[AsyncSession]) -> Rig:
-    clock = Clock()
+    clock = TransportClock()
     cipher = AddressCipher(generate_key())
     uow = SqlUnitOfWorkFactory(sessions, cipher, now=clock.now)
     inbox = InboxStore(sessions, cipher, clock.now)
