@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from resources_db.sqlite_driver import connector
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -36,7 +39,15 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         # writers queueing on its busy handler sleep in growing steps, unfairly: under load
         # some waited past the busy timeout. Nothing holds a session while opening another
         # (the unit of work lends its session to the directory), so one is enough.
-        engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
+        # Statements run on the event loop's thread, not aiosqlite's (resources_db.sqlite_driver).
+        arguments, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=1,
+            max_overflow=0,
+            async_creator=connector(arguments, options, SQLITE_BUSY_TIMEOUT_MS / 1000),
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
@@ -53,11 +64,11 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the scheduler read while the bot writes; the busy timeout turns short lock
-    # contention into a wait instead of an immediate "database is locked".
+    # WAL lets the scheduler read while the bot writes. A lock held by another process is
+    # waited for by the driver (``resources_db.sqlite_driver``), off the loop: SQLite's own
+    # busy timeout stays zero.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
