@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.transcript import BotNote, NoteKind, TranscriptEntry
 from resources_db.crypto import AddressCipher
 from resources_db.models.transcript import TranscriptRow
+
+# A plain insert, compiled once (an ORM object would cost a flush of the unit of work).
+_APPEND = insert(cast(Table, TranscriptRow.__table__))
 
 
 class SqlTranscriptStore:
@@ -30,12 +34,10 @@ class SqlTranscriptStore:
             {"t": entry.person_text, "n": [[n.kind.value, n.detail] for n in entry.notes]},
             ensure_ascii=False,
         )
-        self._session.add(
-            TranscriptRow(
-                pseudonym=pseudonym, at=entry.at, ciphertext=self._cipher.encrypt(payload)
-            )
+        await self._session.execute(
+            _APPEND,
+            {"pseudonym": pseudonym, "at": entry.at, "ciphertext": self._cipher.encrypt(payload)},
         )
-        await self._session.flush()
 
     async def recent(self, pseudonym: str, since: datetime, limit: int) -> list[TranscriptEntry]:
         """The person's last ``limit`` turns at or after ``since``, oldest first."""

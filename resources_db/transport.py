@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -30,6 +30,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     bindparam,
     column,
     delete,
@@ -192,6 +193,33 @@ _LANE_PACE = text(
 _OUTBOX_FIRSTS = (
     select(func.min(OutboxRow.id)).where(OutboxRow.status == PENDING).group_by(OutboxRow.lane)
 )
+# Statements of every turn and every message sent, built once on the tables (not the ORM
+# classes: an ORM update would also look for loaded objects to synchronise, ≈ 0.3 ms each).
+_INBOX = cast(Table, InboxRow.__table__)
+_OUTBOX = cast(Table, OutboxRow.__table__)
+_INBOX_DONE = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.id == bindparam("row_id"),
+        _INBOX.c.status == PENDING,
+        _INBOX.c.holder == bindparam("row_holder"),
+    )
+    .values(status=DONE, payload=None, done_at=bindparam("at"), holder=None, lease_until=None)
+)
+_OUTBOX_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.holder == bindparam("row_holder"))
+    .values(
+        status=SENT,
+        sent_at=bindparam("at"),
+        payload=None,
+        holder=None,
+        lease_until=None,
+        error=None,
+    )
+)
+_OUTBOX_LEASED = insert(_OUTBOX).returning(_OUTBOX.c.id)
+_DELIVERED = insert(cast(Table, DeliveredRow.__table__))
 
 
 # --- the ports, inside a unit of work ------------------------------------------------------
@@ -311,20 +339,19 @@ class SqlOutbox:
         payload = item.payload()
         row_id = (
             await self._session.execute(
-                insert(OutboxRow)
-                .values(
-                    lane=item.lane,
-                    kind=item.kind,
-                    payload=seal(self._cipher, payload),
-                    status=PENDING,
-                    created_at=now,
-                    not_before=now,
-                    attempts=0,
-                    progress=0,
-                    holder=direct.holder,
-                    lease_until=now + timedelta(seconds=direct.lease_s),
-                )
-                .returning(OutboxRow.id)
+                _OUTBOX_LEASED,
+                {
+                    "lane": item.lane,
+                    "kind": item.kind,
+                    "payload": seal(self._cipher, payload),
+                    "status": PENDING,
+                    "created_at": now,
+                    "not_before": now,
+                    "attempts": 0,
+                    "progress": 0,
+                    "holder": direct.holder,
+                    "lease_until": now + timedelta(seconds=direct.lease_s),
+                },
             )
         ).scalar_one()
         self.taken.append(
@@ -356,13 +383,7 @@ class SqlInbox:
     async def done(self, receipt: Receipt) -> None:
         """Done and erased; ``LeaseLostError`` if another processor holds it now."""
         result = await self._session.execute(
-            update(InboxRow)
-            .where(
-                InboxRow.id == receipt.entry,
-                InboxRow.status == PENDING,
-                InboxRow.holder == receipt.holder,
-            )
-            .values(status=DONE, payload=None, done_at=self._now(), holder=None, lease_until=None)
+            _INBOX_DONE, {"row_id": receipt.entry, "row_holder": receipt.holder, "at": self._now()}
         )
         if getattr(result, "rowcount", 0) != 1:
             raise LeaseLostError(f"inbox row {receipt.entry}")
@@ -781,22 +802,21 @@ class OutboxStore:
         """
         now = self._now()
         async with self._sessions() as session:
-            if delivered is not None:
-                session.add_all(
-                    DeliveredRow(pseudonym=delivered[0], chat="person", message_id=m, sent_at=now)
-                    for m in delivered[1]
+            if delivered is not None and delivered[1]:
+                await session.execute(
+                    _DELIVERED,
+                    [
+                        {
+                            "pseudonym": delivered[0],
+                            "chat": "person",
+                            "message_id": m,
+                            "sent_at": now,
+                        }
+                        for m in delivered[1]
+                    ],
                 )
             result = await session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == entry.id, OutboxRow.holder == entry.holder)
-                .values(
-                    status=SENT,
-                    sent_at=now,
-                    payload=None,
-                    holder=None,
-                    lease_until=None,
-                    error=None,
-                )
+                _OUTBOX_SENT, {"row_id": entry.id, "row_holder": entry.holder, "at": now}
             )
             await self._pace(session, entry.lane, recent, ready_at)
             await session.commit()
