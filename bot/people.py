@@ -7,6 +7,7 @@ the person reads goes through the outbox like everything else.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -24,6 +25,8 @@ from resources_db.transport import InboxEntry
 log = logging.getLogger(__name__)
 
 PERSON = "person"
+# A slow turn (the database busy, a retry) does not leave the button spinning past this.
+SPINNER_S = 1.0
 
 
 def person_payload(
@@ -74,13 +77,23 @@ class PersonInputs:
                 await uow.inbox.done(entry.receipt)
                 await uow.commit()
             return
-        # The spinner stops while the turn runs: the answer is not on the turn's path.
-        answering = asyncio.create_task(self._answer(callback, None))
+        # The spinner stops when the reply leaves (the turn's commit hands it to the sender
+        # first), or after SPINNER_S if the turn is slow: the person waits for the reply, not
+        # for the spinner, and the two calls do not compete for the process meanwhile.
+        turn_done = asyncio.Event()
+        answering = asyncio.create_task(self._answer_when(turn_done, callback))
         try:
             outcome = await self._conversations.handle(inbound, receipt=entry.receipt)
         finally:
+            turn_done.set()
             await answering
         await self._keep_trace(inbound, outcome.effects)
+
+    async def _answer_when(self, turn_done: asyncio.Event, callback: object) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SPINNER_S):
+                await turn_done.wait()
+        await self._answer(callback, None)
 
     async def _keep_trace(self, inbound: Inbound, effects: tuple[Effect, ...]) -> None:
         """The person's own message number, kept 48 h so that ``/oublie`` can delete it."""
