@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flows.domain import Language, Theme
 from flows.engine import Engine
 from flows.events import Inbound, TextReceived
+from flows.ports import Nlu
 from flows.reading import AHEAD_IN_FLIGHT, AHEAD_LIMIT, NLU_IN_FLIGHT
 from flows.service import ConversationService
 from flows.understanding import Intent, Interpretation
@@ -42,6 +43,11 @@ def people_writing(count: int) -> list[Inbound]:
     ]
 
 
+def reading_service(engine: Engine, world: MemoryWorld, nlu: Nlu) -> ConversationService:
+    """The real conversation service, its texts read by ``nlu``."""
+    return ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+
+
 def inbound(text: str, reference: str | None = "41") -> Inbound:
     return Inbound(P, TextReceived(text), language_hint="fr", address="12345", reference=reference)
 
@@ -50,7 +56,7 @@ async def test_a_text_read_while_it_is_stored_is_not_read_again_by_its_turn(
     engine: Engine, world: MemoryWorld
 ) -> None:
     nlu = GatedNlu()
-    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    service = reading_service(engine, world, nlu)
     message = inbound("bonjour")
     service.read_ahead(message)
     await asyncio.sleep(0)  # the reading is under way (the NLU is thinking)
@@ -68,15 +74,11 @@ async def test_the_reading_ahead_answers_the_same_as_reading_in_the_turn(
     engine: Engine, world: MemoryWorld
 ) -> None:
     answers = {"j'ai faim": Interpretation(Intent.NEED, 0.97, theme=Theme.FOOD)}
-    plain = ConversationService(
-        engine=engine, reader=text_reader(FakeNlu(dict(answers))), uow_factory=world
-    )
+    plain = reading_service(engine, world, FakeNlu(dict(answers)))
     expected = await plain.handle(inbound("j'ai faim", reference="1"))
     ahead_nlu = FakeNlu(dict(answers))
     other_world = MemoryWorld()
-    ahead = ConversationService(
-        engine=engine, reader=text_reader(ahead_nlu), uow_factory=other_world
-    )
+    ahead = reading_service(engine, other_world, ahead_nlu)
     message = inbound("j'ai faim", reference="1")
     ahead.read_ahead(message)
     got = await ahead.handle(message)
@@ -88,7 +90,7 @@ async def test_a_reading_never_answers_another_text_or_a_message_without_referen
     engine: Engine, world: MemoryWorld
 ) -> None:
     nlu = FakeNlu()
-    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    service = reading_service(engine, world, nlu)
     service.read_ahead(inbound("premier texte", reference="7"))
     await asyncio.sleep(0)
     # Same message number, another text (it cannot happen with Telegram; it must not
@@ -105,7 +107,7 @@ async def test_readings_nobody_takes_are_dropped_beyond_the_limit(
     engine: Engine, world: MemoryWorld
 ) -> None:
     nlu = FakeNlu()
-    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    service = reading_service(engine, world, nlu)
     for number in range(AHEAD_LIMIT + 5):
         service.read_ahead(inbound(f"message {number}", reference=str(number)))
         await asyncio.sleep(0)  # each reading done before the next message comes
@@ -124,7 +126,7 @@ async def test_a_crowd_arriving_at_once_asks_the_nlu_no_more_than_the_turns_woul
     engine: Engine, world: MemoryWorld
 ) -> None:
     nlu = GatedNlu()
-    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    service = reading_service(engine, world, nlu)
     crowd = people_writing(3 * AHEAD_IN_FLIGHT)
     for message in crowd:
         service.read_ahead(message)
@@ -139,7 +141,7 @@ async def test_the_nlu_server_is_asked_at_most_so_many_questions_at_once(
     engine: Engine, world: MemoryWorld
 ) -> None:
     nlu = GatedNlu()
-    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    service = reading_service(engine, world, nlu)
     crowd = people_writing(2 * NLU_IN_FLIGHT)
     for message in crowd[:NLU_IN_FLIGHT]:
         service.read_ahead(message)
@@ -155,7 +157,7 @@ async def test_readings_nobody_took_are_cancelled_when_the_turns_stop(
     engine: Engine, world: MemoryWorld
 ) -> None:
     nlu = GatedNlu()
-    service = ConversationService(engine=engine, reader=text_reader(nlu), uow_factory=world)
+    service = reading_service(engine, world, nlu)
     service.read_ahead(inbound("personne ne la prendra", reference="9"))
     await asyncio.sleep(0)
     pending = [t for t in asyncio.all_tasks() if t.get_name() == "read-ahead"]
