@@ -17,9 +17,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from resources_db import db
@@ -28,19 +27,10 @@ WARM_UP = 100
 
 
 def _stock(url: str) -> AsyncEngine:
-    """SQLAlchemy's aiosqlite engine with the same pragmas and ``BEGIN IMMEDIATE``."""
+    """SQLAlchemy's aiosqlite engine (its thread, SQLite's own 5 s busy wait) with the
+    project's pragmas and ``BEGIN IMMEDIATE``."""
     engine = create_async_engine(url, pool_size=1, max_overflow=0)
-
-    def pragmas(connection: Any, _record: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-        connection.isolation_level = None
-
-    event.listen(engine.sync_engine, "connect", pragmas)
-    event.listen(engine.sync_engine, "begin", lambda c: c.exec_driver_sql("BEGIN IMMEDIATE"))
+    db.prepare_sqlite(engine)
     return engine
 
 

@@ -48,8 +48,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             max_overflow=0,
             async_creator=connector(arguments, options, SQLITE_BUSY_TIMEOUT_MS / 1000),
         )
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        prepare_sqlite(engine)
         return engine
     # No pre-ping (it costs a round trip per checkout): a connection found dead fails its
     # statement, SQLAlchemy invalidates it, and the unit of work reports ``StorageBusy`` so
@@ -61,6 +60,12 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         max_overflow=pool_size // 2,
         pool_recycle=3600,
     )
+
+
+def prepare_sqlite(engine: AsyncEngine) -> None:
+    """The project's SQLite settings on ``engine``: WAL, foreign keys, ``BEGIN IMMEDIATE``."""
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
