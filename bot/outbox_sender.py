@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import time
@@ -143,6 +144,7 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._busy = 0
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._handed: dict[str, asyncio.Task[None]] = {}  # each lane's last hand-over, in flight
         # Rows may wait behind one in flight only if rows were written meanwhile (a wake),
         # or the last claim was full: only then does a finished row call for a new claim.
         self._wakes = 0
@@ -172,6 +174,19 @@ class OutboxSender:
             task = asyncio.create_task(self._send_in_order(rows), name=f"outbox-{lane[:14]}")
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
+            self._handed[lane] = task
+            task.add_done_callback(functools.partial(self._forget_handed, lane))
+
+    def _forget_handed(self, lane: str, task: asyncio.Task[None]) -> None:
+        if self._handed.get(lane) is task:
+            del self._handed[lane]
+
+    async def settled(self, lane: str) -> None:
+        """Return once the rows last handed over for ``lane`` are sent (or given up): at
+        once when none are in flight. Never raises; the caller bounds the wait."""
+        task = self._handed.get(lane)
+        if task is not None:
+            await asyncio.wait({task})
 
     async def _send_in_order(self, rows: list[OutboxEntry]) -> None:
         for entry in rows:

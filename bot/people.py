@@ -17,7 +17,7 @@ from flows.catalogue import Catalogue
 from flows.domain import Jurisdiction, Language
 from flows.events import ButtonPressed, Inbound, TimerFired
 from flows.inbox import inbound_from_dict
-from flows.outbox import ToPerson
+from flows.outbox import ToPerson, person_lane
 from flows.ports import CrisisLineRegistry, UnitOfWorkFactory
 from flows.service import ConversationService
 from resources_db.transport import InboxEntry
@@ -52,6 +52,7 @@ class PersonInputs:
         default_language: Language,
         channel: PersonChannel | None,
         remember_trace: Callable[[str, int], Awaitable[None]] | None = None,
+        settled: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._conversations = conversations
         self._uow_factory = uow_factory
@@ -61,6 +62,7 @@ class PersonInputs:
         self._default = default_language
         self._channel = channel
         self._remember_trace = remember_trace
+        self._settled = settled
 
     async def process(self, entry: InboxEntry) -> None:
         """One person row: answer its button, run the turn (which marks the row done)."""
@@ -77,11 +79,12 @@ class PersonInputs:
                 await uow.inbox.done(entry.receipt)
                 await uow.commit()
             return
-        # The spinner stops when the reply leaves (the turn's commit hands it to the sender
-        # first), or after SPINNER_S if the turn is slow: the person waits for the reply, not
-        # for the spinner, and the two calls do not compete for the process meanwhile.
+        # The spinner stops once the reply has reached Telegram (the turn's commit hands it to
+        # the sender), or after SPINNER_S if the turn or the sending is slow: the person waits
+        # for the reply, not for the spinner, and the two calls do not compete meanwhile.
         turn_done = asyncio.Event()
-        answering = asyncio.create_task(self._answer_when(turn_done, callback))
+        lane = person_lane(inbound.pseudonym)
+        answering = asyncio.create_task(self._answer_when(turn_done, lane, callback))
         try:
             outcome = await self._conversations.handle(inbound, receipt=entry.receipt)
         finally:
@@ -89,10 +92,12 @@ class PersonInputs:
             await answering
         await self._keep_trace(inbound, outcome.effects)
 
-    async def _answer_when(self, turn_done: asyncio.Event, callback: object) -> None:
+    async def _answer_when(self, turn_done: asyncio.Event, lane: str, callback: object) -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(SPINNER_S):
                 await turn_done.wait()
+                if self._settled is not None:
+                    await self._settled(lane)
         await self._answer(callback, None)
 
     async def _keep_trace(self, inbound: Inbound, effects: tuple[Effect, ...]) -> None:

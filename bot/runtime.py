@@ -77,16 +77,6 @@ class Transport:
                 clock=services.clock,
                 resources=services.desk_resources,
             )
-        self.people = PersonInputs(
-            conversations=services.conversations,
-            uow_factory=services.uow_factory,
-            catalogue=services.catalogue,
-            crisis_lines=services.crisis_lines,
-            jurisdiction=settings.jurisdiction,
-            default_language=settings.default_language,
-            channel=person,
-            remember_trace=self.outbox.remember_trace,
-        )
         self.sender = OutboxSender(
             store=self.outbox,
             inbox=self.inbox,
@@ -108,6 +98,17 @@ class Transport:
             on_blocked=self.wake,
             events=self.metrics,
             now=services.clock.now,
+        )
+        self.people = PersonInputs(
+            conversations=services.conversations,
+            uow_factory=services.uow_factory,
+            catalogue=services.catalogue,
+            crisis_lines=services.crisis_lines,
+            jurisdiction=settings.jurisdiction,
+            default_language=settings.default_language,
+            channel=person,
+            remember_trace=self.outbox.remember_trace,
+            settled=self.sender.settled,
         )
         self.processor = InboxProcessor(
             self.inbox,

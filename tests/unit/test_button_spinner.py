@@ -1,9 +1,10 @@
-"""A pressed button's spinner: it stops when the reply leaves, or after a second if the turn
-is slow, and it stops even when the turn fails."""
+"""A pressed button's spinner: it stops once the reply has reached Telegram, or after a
+second if the turn or the sending is slow, and it stops even when the turn fails."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -43,7 +44,9 @@ class Channel:
         self.log.append(f"spinner stopped ({callback})")
 
 
-def _inputs(log: list[str], turns: Turns) -> PersonInputs:
+def _inputs(
+    log: list[str], turns: Turns, settled: Callable[[str], Awaitable[None]] | None = None
+) -> PersonInputs:
     return PersonInputs(
         conversations=cast(Any, turns),
         uow_factory=cast(Any, None),
@@ -52,6 +55,7 @@ def _inputs(log: list[str], turns: Turns) -> PersonInputs:
         jurisdiction=Jurisdiction.QC,
         default_language=Language.FR,
         channel=cast(Any, Channel(log)),
+        settled=settled,
     )
 
 
@@ -80,4 +84,33 @@ async def test_a_failed_turn_still_stops_the_spinner() -> None:
     log: list[str] = []
     with pytest.raises(RuntimeError):
         await _inputs(log, Turns(log, fails=True)).process(_pressed())
+    assert log == ["turn committed", "spinner stopped (cb-1)"]
+
+
+def _sending(log: list[str], seconds: float) -> Callable[[str], Awaitable[None]]:
+    """The sender's ``settled``: the reply for ``lane`` takes ``seconds`` to reach Telegram."""
+
+    async def settled(lane: str) -> None:
+        await asyncio.sleep(seconds)
+        log.append(f"reply delivered ({lane})")
+
+    return settled
+
+
+async def test_the_spinner_stops_after_the_reply_has_arrived() -> None:
+    log: list[str] = []
+    await _inputs(log, Turns(log, 0.01), _sending(log, 0.05)).process(_pressed())
+    assert log == [
+        "turn committed",
+        f"reply delivered (person:{'p' * 16})",
+        "spinner stopped (cb-1)",
+    ]
+
+
+async def test_a_slow_send_does_not_leave_the_button_spinning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(people, "SPINNER_S", 0.05)
+    log: list[str] = []
+    await _inputs(log, Turns(log, 0.01), _sending(log, 0.5)).process(_pressed())
     assert log == ["turn committed", "spinner stopped (cb-1)"]
