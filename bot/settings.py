@@ -260,6 +260,12 @@ class Settings(BaseSettings):
         return self.turn_concurrency + self.outbox_in_flight + 4
 
     @property
+    def telegram_connections(self) -> int:
+        """Connections to the Bot API kept open: the sender's messages in flight, one button
+        answer per turn at once, and a few for the staff side's checks."""
+        return self.outbox_in_flight + self.turn_concurrency + 4
+
+    @property
     def data_dir(self) -> Path:
         """Where the embedded default keeps its files."""
         return Path("data")

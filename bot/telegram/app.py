@@ -28,6 +28,7 @@ from bot.runtime import StaffSide, Transport
 from bot.scheduler import DeskJobs, Housekeeping, OpeningDigest, Scheduler, purge_now
 from bot.settings import Settings, TelegramMode
 from bot.telegram.channels import TelegramPersonChannel, TelegramStaffChannel
+from bot.telegram.client import AiohttpRequest
 from bot.telegram.intake import TelegramIntake
 from bot.telegram.polling import Poller
 from flows.catalogue import Catalogue
@@ -60,6 +61,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
+        .request(AiohttpRequest(settings.telegram_connections))
+        .get_updates_request(AiohttpRequest(1))
         .updater(None)
         .build()
     )
