@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from resources_db.sqlite_driver import connector
+from resources_db.write_behind import WriteBehindSession
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -91,4 +92,6 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions for units of work: no expiry on commit, so returned values stay usable."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(
+        engine, class_=WriteBehindSession, expire_on_commit=False, autoflush=False
+    )

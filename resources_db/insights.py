@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.directory import Place
@@ -24,6 +24,7 @@ from resources_db.models.handoff import CaseRow
 from resources_db.models.insights import InsightRow, PosterRow
 from resources_db.models.resources import Gazetteer
 from resources_db.session_scope import turn_session
+from resources_db.write_behind import insert_later
 
 NEAREST_AREA_M = 10_000  # farther than this, a shared location gets no area label
 DIMENSIONS = frozenset(
@@ -31,8 +32,9 @@ DIMENSIONS = frozenset(
 )
 
 
-# A plain insert, compiled once (an ORM object would cost a flush of the unit of work).
-_APPEND = insert(cast(Table, InsightRow.__table__))
+# A plain insert (an ORM object would cost a flush of the unit of work), kept on PostgreSQL
+# to ride on the turn's last statement.
+_INSIGHTS = cast(Table, InsightRow.__table__)
 
 
 class SqlInsightLog:
@@ -44,8 +46,9 @@ class SqlInsightLog:
     async def add(self, event: InsightEvent) -> None:
         """Append one event (in the unit of work's transaction)."""
         i = event.insight
-        await self._session.execute(
-            _APPEND,
+        await insert_later(
+            self._session,
+            _INSIGHTS,
             {
                 "kind": i.kind.value,
                 "week": event.bucket.week,

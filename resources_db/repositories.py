@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.domain import Conversation, FlowState, Language, Owner, Theme
+from flows.outbox import person_lane
 from resources_db.crypto import AddressCipher
 from resources_db.models.core import AddressRow, ConversationRow
+from resources_db.write_behind import keeps, update_later
 
 
 class SqlConversationRepository:
@@ -23,18 +25,32 @@ class SqlConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._absent: set[str] = set()
+        self._loaded: set[str] = set()  # read by this transaction (and row-locked)
 
     async def get(self, pseudonym: str) -> Conversation | None:
         """Load one conversation, row-locked until the unit of work ends (PostgreSQL).
 
         The person's encrypted address comes in the same query (kept in the session), so
-        that the address book compares it without another round trip.
+        that the address book compares it without another round trip. On PostgreSQL the
+        same query also takes the person's outbox lane lock (after the row's), which the
+        turn's first message would otherwise take in a statement of its own.
         """
-        found = (await self._session.execute(_LOAD, {"pseudonym": pseudonym})).first()
+        if keeps(self._session):
+            lane = person_lane(pseudonym)
+            found = (
+                await self._session.execute(
+                    _LOAD_LOCKING_LANE, {"pseudonym": pseudonym, "lane": lane}
+                )
+            ).first()
+            if found is not None:
+                self._session.info.setdefault(LANES_LOCKED, set()).add(lane)
+        else:
+            found = (await self._session.execute(_LOAD, {"pseudonym": pseudonym})).first()
         if found is None:
             self._absent.add(pseudonym)
             return None
         self._absent.discard(pseudonym)
+        self._loaded.add(pseudonym)
         self._session.info.setdefault(CIPHERTEXTS, {})[pseudonym] = found.address
         return _to_domain(found)
 
@@ -61,13 +77,22 @@ class SqlConversationRepository:
             await self._session.execute(insert(_CONVERSATIONS), values)
             self._absent.discard(conversation.pseudonym)
             return
-        changes = {f"new_{k}": v for k, v in values.items() if k != "pseudonym"}
+        changes = {k: v for k, v in values.items() if k != "pseudonym"}
+        if conversation.pseudonym in self._loaded:
+            # Loaded (and row-locked) by this transaction: it exists; on PostgreSQL the
+            # update rides on the turn's last statement.
+            await update_later(
+                self._session, _CONVERSATIONS, {"pseudonym": conversation.pseudonym}, changes
+            )
+            return
+        changes = {f"new_{k}": v for k, v in changes.items()}
         result = await self._session.execute(_UPDATE, {"key": conversation.pseudonym} | changes)
         if not getattr(result, "rowcount", 1):  # saved without a get (a new conversation)
             await self._session.execute(insert(_CONVERSATIONS), values)
 
     async def delete(self, pseudonym: str) -> None:
         """Erase one conversation."""
+        self._loaded.discard(pseudonym)
         await self._session.execute(
             delete(ConversationRow).where(ConversationRow.pseudonym == pseudonym)
         )
@@ -110,6 +135,14 @@ _UPDATE = (
     .where(_CONVERSATIONS.c.pseudonym == bindparam("key"))
     .values({c.name: bindparam(f"new_{c.name}") for c in _CONVERSATIONS.c if c.name != "pseudonym"})
 )
+# PostgreSQL: the same read, then the person's outbox lane lock, taken after the row's (the
+# outer query runs once the inner one has locked the row; none is taken for a new person).
+_LOCKED = _LOAD.subquery("locked")
+_LOAD_LOCKING_LANE = select(
+    _LOCKED, func.pg_advisory_xact_lock(func.hashtext(bindparam("lane"))).label("lane_locked")
+)
+# The outbox lanes whose advisory lock this transaction holds (the outbox need not take it).
+LANES_LOCKED = "passerelle.lanes_locked"
 # The address ciphertexts this transaction read (None: no address kept), by pseudonym.
 CIPHERTEXTS = "passerelle.ciphertexts"
 

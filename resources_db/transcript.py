@@ -10,15 +10,17 @@ import json
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.transcript import BotNote, NoteKind, TranscriptEntry
 from resources_db.crypto import AddressCipher
 from resources_db.models.transcript import TranscriptRow
+from resources_db.write_behind import insert_later
 
-# A plain insert, compiled once (an ORM object would cost a flush of the unit of work).
-_APPEND = insert(cast(Table, TranscriptRow.__table__))
+# A plain insert (an ORM object would cost a flush of the unit of work), kept on PostgreSQL
+# to ride on the turn's last statement.
+_TRANSCRIPT = cast(Table, TranscriptRow.__table__)
 
 
 class SqlTranscriptStore:
@@ -34,8 +36,9 @@ class SqlTranscriptStore:
             {"t": entry.person_text, "n": [[n.kind.value, n.detail] for n in entry.notes]},
             ensure_ascii=False,
         )
-        await self._session.execute(
-            _APPEND,
+        await insert_later(
+            self._session,
+            _TRANSCRIPT,
             {"pseudonym": pseudonym, "at": entry.at, "ciphertext": self._cipher.encrypt(payload)},
         )
 

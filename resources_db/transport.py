@@ -49,6 +49,8 @@ from flows.outbox import Outgoing
 from resources_db.crypto import AddressCipher
 from resources_db.models.base import UtcDateTime
 from resources_db.models.transport import DeliveredRow, InboxRow, OutboxLaneRow, OutboxRow
+from resources_db.repositories import LANES_LOCKED
+from resources_db.write_behind import INDEPENDENT, carrying
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 SENT, CANCELLED = "sent", "cancelled"
@@ -138,6 +140,9 @@ _INBOX_STORE = text(
     bindparam("lease_until", type_=UtcDateTime()),
 )
 _LANE_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:lane))")
+# The outbox's statements in a turn touch only the outbox and its lanes: they may go ahead of
+# the turn's kept writes (``resources_db.write_behind``).
+_ONLY_OUTBOX = {INDEPENDENT: True}
 # A row for a sender to claim; the second form skips a row whose ``dedupe`` key exists.
 _OUTBOX_INSERT = (
     "INSERT INTO outbox (lane, kind, payload, dedupe, status, created_at, not_before,"
@@ -286,9 +291,11 @@ class SqlOutbox:
             "not_before": due or now,
         }
         if item.dedupe is None:
-            await self._session.execute(_OUTBOX_ADD, values)
+            await self._session.execute(_OUTBOX_ADD, values, execution_options=_ONLY_OUTBOX)
         else:
-            await self._session.execute(_OUTBOX_ADD_ONCE, values | {"dedupe": item.dedupe})
+            await self._session.execute(
+                _OUTBOX_ADD_ONCE, values | {"dedupe": item.dedupe}, execution_options=_ONLY_OUTBOX
+            )
 
     async def cancel(self, lane: str) -> None:
         """Cancel every pending row of ``lane``, in the unit of work's transaction."""
@@ -305,8 +312,11 @@ class SqlOutbox:
         two transactions from both finding the lane empty (taken in its own statement, so
         that the insert's snapshot sees what the lock's holder committed).
         """
-        if _dialect(self._session) == "postgresql":
-            await self._session.execute(_LANE_LOCK, {"lane": item.lane})
+        locked = self._session.info.get(LANES_LOCKED, ())
+        if _dialect(self._session) == "postgresql" and item.lane not in locked:
+            await self._session.execute(
+                _LANE_LOCK, {"lane": item.lane}, execution_options=_ONLY_OUTBOX
+            )
         payload = item.payload()
         row = (
             await self._session.execute(
@@ -319,6 +329,7 @@ class SqlOutbox:
                     "holder": direct.holder,
                     "lease_until": now + timedelta(seconds=direct.lease_s),
                 },
+                execution_options=_ONLY_OUTBOX,
             )
         ).one()
         if row.holder is None:
@@ -352,6 +363,7 @@ class SqlOutbox:
                     "holder": direct.holder,
                     "lease_until": now + timedelta(seconds=direct.lease_s),
                 },
+                execution_options=_ONLY_OUTBOX,
             )
         ).scalar_one()
         self.taken.append(
@@ -382,8 +394,12 @@ class SqlInbox:
 
     async def done(self, receipt: Receipt) -> None:
         """Done and erased; ``LeaseLostError`` if another processor holds it now."""
-        result = await self._session.execute(
-            _INBOX_DONE, {"row_id": receipt.entry, "row_holder": receipt.holder, "at": self._now()}
+        # On PostgreSQL the turn's kept writes (conversation, insight, transcript line) ride
+        # on this statement (``resources_db.write_behind``).
+        result = await carrying(
+            self._session,
+            _INBOX_DONE,
+            {"row_id": receipt.entry, "row_holder": receipt.holder, "at": self._now()},
         )
         if getattr(result, "rowcount", 0) != 1:
             raise LeaseLostError(f"inbox row {receipt.entry}")
