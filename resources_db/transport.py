@@ -50,7 +50,7 @@ from resources_db.crypto import AddressCipher
 from resources_db.models.base import UtcDateTime
 from resources_db.models.transport import DeliveredRow, InboxRow, OutboxLaneRow, OutboxRow
 from resources_db.repositories import LANES_LOCKED
-from resources_db.write_behind import INDEPENDENT, carrying
+from resources_db.write_behind import INDEPENDENT, carrying, insert_later
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 SENT, CANCELLED = "sent", "cancelled"
@@ -224,7 +224,7 @@ _OUTBOX_SENT = (
     )
 )
 _OUTBOX_LEASED = insert(_OUTBOX).returning(_OUTBOX.c.id)
-_DELIVERED = insert(cast(Table, DeliveredRow.__table__))
+_DELIVERED_TABLE = cast(Table, DeliveredRow.__table__)
 
 
 # --- the ports, inside a unit of work ------------------------------------------------------
@@ -814,25 +814,22 @@ class OutboxStore:
 
         ``delivered`` (the person and the message ids) goes to the ledger of sent messages in
         the same transaction: the fewer commits between Telegram's answer and this one, the
-        smaller the window a crash can double.
+        smaller the window a crash can double. On PostgreSQL those rows ride on the statement
+        that marks the row sent (``resources_db.write_behind``).
         """
         now = self._now()
         async with self._sessions() as session:
-            if delivered is not None and delivered[1]:
-                await session.execute(
-                    _DELIVERED,
-                    [
-                        {
-                            "pseudonym": delivered[0],
-                            "chat": "person",
-                            "message_id": m,
-                            "sent_at": now,
-                        }
-                        for m in delivered[1]
-                    ],
-                )
-            result = await session.execute(
-                _OUTBOX_SENT, {"row_id": entry.id, "row_holder": entry.holder, "at": now}
+            if delivered is not None:
+                for message_id in delivered[1]:
+                    values = {
+                        "pseudonym": delivered[0],
+                        "chat": "person",
+                        "message_id": message_id,
+                        "sent_at": now,
+                    }
+                    await insert_later(session, _DELIVERED_TABLE, values)
+            result = await carrying(
+                session, _OUTBOX_SENT, {"row_id": entry.id, "row_holder": entry.holder, "at": now}
             )
             await self._pace(session, entry.lane, recent, ready_at)
             await session.commit()
