@@ -52,6 +52,7 @@ from bot.bootstrap import build_services
 from bot.delivery import Pace
 from bot.outbox_sender import OutboxSender, SenderLimits
 from bot.telegram.app import TelegramBot
+from bot.telegram.client import AiohttpRequest
 from flows.actions import PersonMessage, Reply
 from flows.events import CommandReceived, Inbound
 from flows.outbox import ToPerson
@@ -141,10 +142,17 @@ def _parse_then_echo(client: httpx.AsyncClient) -> Callable[..., Awaitable[None]
 
 
 @asynccontextmanager
-async def echo_bot(api: FakeBotApi, *, parse: bool) -> AsyncIterator[None]:
-    """A bare PTB bot polling ``api``; with ``parse``, it asks Rasa before answering."""
+async def echo_bot(
+    api: FakeBotApi, *, parse: bool, aiohttp_client: bool = False
+) -> AsyncIterator[None]:
+    """A bare PTB bot polling ``api``; with ``parse``, it asks Rasa before answering. PTB's
+    own HTTP client (httpx) unless ``aiohttp_client``: then Passerelle's (a reference point,
+    not the issue's peer)."""
     async with httpx.AsyncClient(base_url=RASA_URL, timeout=5) as client:
-        application = Application.builder().token(api.token).base_url(api.base_url).build()
+        builder = Application.builder().token(api.token).base_url(api.base_url)
+        if aiohttp_client:
+            builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
+        application = builder.build()
         text = _parse_then_echo(client) if parse else _echo_text
         application.add_handler(MessageHandler(filters.TEXT, text))
         application.add_handler(CallbackQueryHandler(_echo_button))

@@ -1,7 +1,8 @@
 """Where a paced turn's time goes: the median moment each step of the path is reached.
 
 Plays the suite's paced turns (10 people, one turn every 50 ms in all, constant NLU answer)
-against the bare echo bot and Passerelle, with the same driver and fake Bot API, and notes
+against the bare echo bot (with PTB's HTTP client, then with Passerelle's) and Passerelle,
+with the same driver and fake Bot API, and notes
 the time since the update was queued when each step begins or ends: the fake answering
 ``getUpdates``, the batch stored, a worker starting the turn, the conversation read, the
 decision, the commit, the sender starting, the reply (and the button's answer) reaching the
@@ -92,6 +93,10 @@ async def main(backend: str, kind: str) -> None:
         _wrap(owner, name, before, after)
     bots: list[tuple[str, Callable[[TimedBotApi], Any]]] = [
         ("echo", lambda api: echo_bot(api, parse=False)),
+        (
+            "echo, Passerelle's HTTP client",
+            lambda api: echo_bot(api, parse=False, aiohttp_client=True),
+        ),
         (f"Passerelle {backend}", _passerelle_on(backend, rasa=False)),
     ]
     for name, start in bots:
