@@ -8,10 +8,8 @@ writes and the inbox row go in one statement, which is the point of keeping them
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +21,9 @@ from flows.inbox import LeaseLostError, Receipt
 from flows.insights import Insight, InsightEvent, InsightKind, TimeBucket
 from flows.transcript import TranscriptEntry
 from resources_db.crypto import AddressCipher, generate_key
-from resources_db.db import create_engine, session_factory
-from resources_db.migrate import upgrade_async
+from resources_db.db import session_factory
 from resources_db.transport import InboxStore
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
-from tests.plugins.databases import _create_postgres, _drop_postgres
 
 NOW = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
 P = "c3" * 32
@@ -64,23 +60,10 @@ class Store:
         return conversation
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'kept.db'}"
-    else:
-        name, url = await _create_postgres()
-    try:
-        await upgrade_async(url)
-        engine = create_engine(url)
-        try:
-            yield Store(engine)
-        finally:
-            await engine.dispose()
-    finally:
-        if name is not None:
-            await _drop_postgres(name)
+@pytest.fixture
+def store(db_engine: AsyncEngine) -> Store:
+    """A fresh, migrated database: once SQLite, once PostgreSQL (``db_engine``)."""
+    return Store(db_engine)
 
 
 async def test_a_turns_writes_land_with_its_inbox_row_done(store: Store) -> None:
