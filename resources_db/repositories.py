@@ -12,7 +12,7 @@ from flows.domain import Conversation, FlowState, Language, Owner, Theme
 from flows.outbox import person_lane
 from resources_db.crypto import AddressCipher
 from resources_db.models.core import AddressRow, ConversationRow
-from resources_db.write_behind import keeps, update_later
+from resources_db.write_behind import LANES_LOCKED, keeps, update_later
 
 
 class SqlConversationRepository:
@@ -141,8 +141,6 @@ _LOCKED = _LOAD.subquery("locked")
 _LOAD_LOCKING_LANE = select(
     _LOCKED, func.pg_advisory_xact_lock(func.hashtext(bindparam("lane"))).label("lane_locked")
 )
-# The outbox lanes whose advisory lock this transaction holds (the outbox need not take it).
-LANES_LOCKED = "passerelle.lanes_locked"
 # The address ciphertexts this transaction read (None: no address kept), by pseudonym.
 CIPHERTEXTS = "passerelle.ciphertexts"
 

@@ -49,8 +49,7 @@ from flows.outbox import Outgoing
 from resources_db.crypto import AddressCipher
 from resources_db.models.base import UtcDateTime
 from resources_db.models.transport import DeliveredRow, InboxRow, OutboxLaneRow, OutboxRow
-from resources_db.repositories import LANES_LOCKED
-from resources_db.write_behind import INDEPENDENT, carrying, insert_later
+from resources_db.write_behind import INDEPENDENT, LANES_LOCKED, carrying, insert_later
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 SENT, CANCELLED = "sent", "cancelled"

@@ -31,6 +31,9 @@ from sqlalchemy.sql.dml import UpdateBase
 
 KEPT = "passerelle.kept_writes"
 INDEPENDENT = "passerelle_independent"
+# The outbox lanes whose advisory lock this transaction holds (taken with the conversation's
+# read): the outbox need not take it again. Forgotten when the transaction ends.
+LANES_LOCKED = "passerelle.lanes_locked"
 _CARRIERS: dict[Hashable, UpdateBase] = {}  # built once per shape (a handful in all)
 _SINGLE: dict[Hashable, UpdateBase] = {}  # the same writes, each on its own
 _MOST_SHAPES = 256
@@ -149,7 +152,8 @@ class WriteBehindSession(AsyncSession):
     """An ``AsyncSession`` that sends kept writes before anything else it runs.
 
     Covered: ``execute`` (and ``scalars``, which goes through it), ``scalar``, ``get``,
-    ``flush`` and ``commit``; ``rollback`` and ``close`` drop what is kept.
+    ``flush`` and ``commit``; ``rollback`` and ``close`` drop what is kept. The lanes locked
+    by the transaction are forgotten when it ends.
     """
 
     async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
@@ -176,19 +180,25 @@ class WriteBehindSession(AsyncSession):
     async def commit(self) -> None:
         if KEPT in self.info:
             await send_kept(self)
-        await super().commit()
+        try:
+            await super().commit()
+        finally:
+            self.info.pop(LANES_LOCKED, None)
 
     async def rollback(self) -> None:
         self.info.pop(KEPT, None)
+        self.info.pop(LANES_LOCKED, None)
         await super().rollback()
 
     async def close(self) -> None:
         self.info.pop(KEPT, None)
+        self.info.pop(LANES_LOCKED, None)
         await super().close()
 
 
 __all__ = [
     "INDEPENDENT",
+    "LANES_LOCKED",
     "WriteBehindSession",
     "carrying",
     "insert_later",

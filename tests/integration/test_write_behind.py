@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from flows.domain import Conversation, FlowState, Language, Theme
 from flows.inbox import LeaseLostError, Receipt
 from flows.insights import Insight, InsightEvent, InsightKind, TimeBucket
+from flows.outbox import person_lane
 from flows.transcript import TranscriptEntry
 from resources_db.crypto import AddressCipher, generate_key
 from resources_db.db import session_factory
 from resources_db.transport import InboxStore
 from resources_db.unit_of_work import SqlUnitOfWorkFactory
+from resources_db.write_behind import LANES_LOCKED
 
 NOW = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
 P = "c3" * 32
@@ -167,3 +169,20 @@ async def test_a_new_persons_first_save_is_not_lost(store: Store) -> None:
         assert saved is not None
         assert saved.language is Language.EN
     assert await store.count("insight_events") == 1
+
+
+async def test_a_lane_lock_is_not_assumed_past_its_transaction(store: Store) -> None:
+    """PostgreSQL's read takes the person's outbox lane lock; once the transaction ends the
+    lock is gone, and the next transaction must not think it still holds it."""
+    await store.person()
+    postgres = store.engine.dialect.name == "postgresql"
+    async with store.uow() as uow:
+        await uow.conversations.get(P)
+        assert uow.session.info.get(LANES_LOCKED, set()) == (
+            {person_lane(P)} if postgres else set()
+        )
+        await uow.rollback()
+        assert LANES_LOCKED not in uow.session.info
+        await uow.conversations.get(P)
+        await uow.commit()
+        assert LANES_LOCKED not in uow.session.info
