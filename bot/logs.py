@@ -70,8 +70,9 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # httpx logs every request URL, which carries the bot token; telegram's debug logs carry
-    # update payloads. Neither belongs in our logs.
+    # HTTP clients may log request URLs, which carry the bot token (httpx, still used for
+    # Rasa, logs every one; aiohttp's client carries the Bot API calls); telegram's debug
+    # logs carry update payloads. None of it belongs in our logs.
     for noisy in (
         "httpx",
         "httpcore",
@@ -81,6 +82,7 @@ def configure_logging(
         "asyncio",
         "tornado",
         "aiohttp.access",
+        "aiohttp.client",
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler
