@@ -1,11 +1,11 @@
 """On PostgreSQL, a turn's writes that nothing reads back ride on its last statement.
 
-Each statement on PostgreSQL is a round trip to the server (≈ 0.5–0.7 ms on the benchmarks'
+Each statement on PostgreSQL is a round trip to the server (≈ 0.5–1 ms on the benchmarks'
 two cores, most of it the two processes taking turns). A person's turn used to send its
 conversation's ``UPDATE``, its insight and its transcript line one by one, then mark the
-inbox row done. Now ``later`` keeps those writes in the session, and ``carrying`` sends them
-as data-modifying ``WITH`` clauses of the statement that marks the row done: one round trip
-instead of four, in the same transaction.
+inbox row done. Now ``insert_later`` and ``update_later`` keep those writes in the session,
+and ``carrying`` sends them as data-modifying ``WITH`` clauses of the statement that marks
+the row done: one round trip instead of four, in the same transaction.
 
 The order of the transaction's effects is kept: any other statement the session runs first
 sends what is kept, on its own (``WriteBehindSession``), and so does ``commit``; a rollback
@@ -15,7 +15,7 @@ Inside one ``WITH``, the kept writes and the carrier touch different tables, so 
 needs to see another's rows.
 
 SQLite keeps nothing: there a statement is a function call on the loop's thread, and
-``later`` writes at once.
+``insert_later`` / ``update_later`` write at once.
 """
 
 from __future__ import annotations
@@ -123,8 +123,9 @@ async def carrying(
 ) -> Result[Any]:
     """Run ``carrier`` with the kept writes as ``WITH`` clauses ahead of it (one statement).
 
-    ``carrier`` must touch none of the kept writes' tables, and its own parameters must not
-    start with ``w<digit>_``. Its result is its own (a rowcount, rows returned).
+    ``carrier`` is a statement built once (module level: its identity keys the cache), it
+    must touch none of the kept writes' tables, and its own parameters must not start with
+    ``w<digit>_``. Its result is its own (a rowcount, rows returned).
     """
     writes = kept(session)
     if not writes:
