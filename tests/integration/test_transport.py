@@ -191,11 +191,14 @@ async def test_a_persons_messages_leave_in_order_at_their_pace(rig: Rig) -> None
     await rig.queue(Q, "autre")
     while await rig.sender.send_due():
         pass
-    assert rig.texts() == ["un", "autre", "deux"], "two at once per chat, the third waits"
+    # Two lanes are sent side by side: their relative order is not a promise, each one's is.
+    mine = [t for t in rig.texts() if t != "autre"]
+    assert mine == ["un", "deux"], "two at once per chat, in order; the third waits"
+    assert rig.texts().count("autre") == 1, "another person's message is not held back"
     rig.clock.advance(2.5)
     while await rig.sender.send_due():
         pass
-    assert rig.texts() == ["un", "autre", "deux", "trois"]
+    assert [t for t in rig.texts() if t != "autre"] == ["un", "deux", "trois"]
     assert [s for s, _, _ in await rig.statuses()] == ["sent"] * 4
 
 
