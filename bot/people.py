@@ -16,10 +16,10 @@ from flows.actions import Effect, ForgetPerson, Reply
 from flows.catalogue import Catalogue
 from flows.domain import Jurisdiction, Language
 from flows.events import ButtonPressed, Inbound, TimerFired
-from flows.inbox import inbound_from_dict
+from flows.inbox import Receipt, inbound_from_dict
 from flows.outbox import ToPerson, person_lane
 from flows.ports import CrisisLineRegistry, UnitOfWorkFactory
-from flows.service import ConversationService
+from flows.service import ConversationService, Outcome
 from resources_db.transport import InboxEntry
 
 log = logging.getLogger(__name__)
@@ -79,20 +79,27 @@ class PersonInputs:
                 await uow.inbox.done(entry.receipt)
                 await uow.commit()
             return
-        # The spinner stops once the reply has reached Telegram (the turn's commit hands it to
-        # the sender), or after SPINNER_S if the turn or the sending is slow: the person waits
-        # for the reply, not for the spinner, and the two calls do not compete meanwhile.
+        if isinstance(callback, str):
+            outcome = await self._turn_then_answer(inbound, entry.receipt, callback)
+        else:  # no button pressed: no spinner to stop, nothing to wait for after the turn
+            outcome = await self._conversations.handle(inbound, receipt=entry.receipt)
+        await self._keep_trace(inbound, outcome.effects)
+
+    async def _turn_then_answer(self, inbound: Inbound, receipt: Receipt, callback: str) -> Outcome:
+        """The turn of a pressed button; its spinner stops once the reply has reached Telegram
+        (the turn's commit hands it to the sender), or after SPINNER_S if the turn or the
+        sending is slow: the person waits for the reply, not for the spinner, and the two
+        calls do not compete meanwhile."""
         turn_done = asyncio.Event()
         lane = person_lane(inbound.pseudonym)
         answering = asyncio.create_task(self._answer_when(turn_done, lane, callback))
         try:
-            outcome = await self._conversations.handle(inbound, receipt=entry.receipt)
+            return await self._conversations.handle(inbound, receipt=receipt)
         finally:
             turn_done.set()
             await answering
-        await self._keep_trace(inbound, outcome.effects)
 
-    async def _answer_when(self, turn_done: asyncio.Event, lane: str, callback: object) -> None:
+    async def _answer_when(self, turn_done: asyncio.Event, lane: str, callback: str) -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(SPINNER_S):
                 await turn_done.wait()

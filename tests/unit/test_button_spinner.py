@@ -14,7 +14,7 @@ from bot import people
 from bot.people import PERSON, PersonInputs, person_payload
 from flows.actions import TurnTrace
 from flows.domain import Jurisdiction, Language
-from flows.events import ButtonPressed, Inbound
+from flows.events import ButtonPressed, Inbound, TextReceived
 from flows.inbox import Receipt
 from flows.service import Outcome
 from resources_db.transport import InboxEntry
@@ -114,3 +114,14 @@ async def test_a_slow_send_does_not_leave_the_button_spinning(
     log: list[str] = []
     await _inputs(log, Turns(log, 0.01), _sending(log, 0.5)).process(_pressed())
     assert log == ["turn committed", "spinner stopped (cb-1)"]
+
+
+async def test_a_typed_message_does_not_hold_its_worker_until_the_reply_is_sent() -> None:
+    """No button, no spinner: the worker is free for the next person once the turn is done."""
+    log: list[str] = []
+    inbound = Inbound("p" * 16, TextReceived("j'ai faim"), address="42", reference="7")
+    entry = InboxEntry(
+        Receipt(2, "me"), "p" * 16, PERSON, person_payload(inbound), 0, datetime.now(UTC)
+    )
+    await _inputs(log, Turns(log, 0.01), _sending(log, 0.05)).process(entry)
+    assert log == ["turn committed"]
