@@ -261,9 +261,10 @@ class Settings(BaseSettings):
 
     @property
     def telegram_connections(self) -> int:
-        """Connections to the Bot API kept open: the sender's messages in flight, one button
-        answer per turn at once, and a few for the staff side's checks."""
-        return self.outbox_in_flight + self.turn_concurrency + 4
+        """Connections to the Bot API kept open: as many as database connections, for the
+        same work at once (the sender's messages in flight, one button answer per turn, a
+        few for the staff side's checks)."""
+        return self.pool_size
 
     @property
     def data_dir(self) -> Path:

@@ -74,12 +74,10 @@ async def insert_later(session: AsyncSession, table: Table, values: Mapping[str,
 
 async def update_later(
     session: AsyncSession, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]
-) -> bool:
-    """Update the rows matching ``key`` (column → value) with ``values``.
-
-    Kept on PostgreSQL (True: the caller knows the row exists, nothing checks the count);
-    at once on SQLite (True if a row was updated).
-    """
+) -> None:
+    """Update the rows matching ``key`` (column → value) with ``values``: kept on
+    PostgreSQL, at once on SQLite. Nothing checks the count: the caller knows the row
+    exists (it read and locked it in this transaction)."""
     keys = tuple(sorted(key))
     columns = tuple(sorted(values))
 
@@ -92,10 +90,10 @@ async def update_later(
 
     named = {f"key_{k}": v for k, v in key.items()} | {f"new_{k}": v for k, v in values.items()}
     write = Kept(("update", table.name, keys, columns), build, named)
-    if not keeps(session):
-        return bool(getattr(await _now(session, write), "rowcount", 1))
-    _keep(session, write)
-    return True
+    if keeps(session):
+        _keep(session, write)
+    else:
+        await _now(session, write)
 
 
 async def _now(session: AsyncSession, write: Kept) -> Result[Any]:
